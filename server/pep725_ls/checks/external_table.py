@@ -1,0 +1,201 @@
+"""Checks of the ``[external]`` table's shape and of each specifier's DepURL syntax.
+
+TOML syntax, the seven keys, value types (arrays of strings, tables of arrays, PEP 735
+groups), malformed DepURLs, version operators, markers, legacy forms, duplicates and
+compilers outside build-requires.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from .. import depurl
+from ..data_index import DataIndex
+from ..document import EXTERNAL_KEYS, GROUPS_KEY, OPTIONAL_KEYS, REQUIREMENT_KEYS, PyprojectDocument, RequirementList
+from ..edits import Fix, TextEdit, remove_array_item, replace_string
+from ..tolerant_toml import ArrayNode, InlineTableNode, KeyValue, StringNode
+from .finding import Finding
+
+_TABLE_KEYS = OPTIONAL_KEYS + (GROUPS_KEY,)
+
+
+def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
+    problem = doc.syntax_problem
+    if problem is not None:
+        end = problem.offset
+        while end < len(doc.text) and end - problem.offset < 40 and doc.text[end] not in " \t\r\n,]}":
+            end += 1
+        yield Finding("toml-syntax", f"TOML syntax error: {problem.message}", problem.offset, max(end, problem.offset + 1) if problem.offset < len(doc.text) else problem.offset)
+    external = doc.external
+    if not external.present:
+        return
+    yield from _check_headers(doc)
+    yield from _check_entries(doc)
+    for lst in external.lists:
+        yield from _check_list(doc, lst)
+
+
+def string_span(string: StringNode, start: int, end: int) -> tuple[int, int]:
+    """Document offsets of ``value[start:end]``; the whole content where escapes shift it."""
+    raw_len = string.content_end - string.content_start
+    if raw_len == len(string.value):
+        return string.content_start + start, string.content_start + end
+    return string.content_start, string.content_end
+
+
+def _unknown_key(name: str, start: int, end: int) -> Finding:
+    fixes: tuple[Fix, ...] = ()
+    close = difflib.get_close_matches(name, EXTERNAL_KEYS, n=1, cutoff=0.6)
+    message = f"'{name}' is not a key of [external]; PEP 725 defines {', '.join(EXTERNAL_KEYS)}"
+    if close:
+        message = f"'{name}' is not a key of [external]: did you mean '{close[0]}'?"
+        fixes = (Fix(f"Rename to '{close[0]}'", (TextEdit(start, end, close[0]),)),)
+    return Finding("unknown-key", message, start, end, fixes, {"replacement": close[0]} if close else {})
+
+
+def _check_headers(doc: PyprojectDocument) -> Iterator[Finding]:
+    for header in doc.external.headers:
+        if len(header.key) < 2:
+            continue
+        key = header.key[1]
+        if key.name not in EXTERNAL_KEYS:
+            yield _unknown_key(key.name, key.start, key.end)
+        elif key.name in REQUIREMENT_KEYS:
+            yield Finding("wrong-type", f"'{key.name}' must be an array of strings, not a table", header.start, header.end)
+        elif len(header.key) > 2:
+            yield Finding("wrong-type", f"each group of '{key.name}' must be an array, not a table", header.key[2].start, header.end)
+        elif header.is_array:
+            yield Finding("wrong-type", f"'{key.name}' must be a table, not an array of tables", header.start, header.end)
+
+
+def _segment_for(kv: KeyValue, depth: int):
+    """The key segment of ``kv`` that names ``kv.path[depth]``, if this statement spells it."""
+    i = depth - (len(kv.path) - len(kv.key))
+    return kv.key[i] if 0 <= i < len(kv.key) else None
+
+
+def _kind(node) -> str:
+    if isinstance(node, ArrayNode):
+        return "an array"
+    if isinstance(node, InlineTableNode):
+        return "a table"
+    if isinstance(node, StringNode):
+        return "a string"
+    return f"'{node.raw}'" if node is not None else "nothing"
+
+
+def _check_entries(doc: PyprojectDocument) -> Iterator[Finding]:
+    for kv in doc.external.entries:
+        if not kv.has_equals:
+            continue  # a key still being typed: the TOML syntax error says enough
+        path, value = kv.path, kv.value
+        if len(path) == 1:
+            if value is not None and not isinstance(value, InlineTableNode):
+                yield Finding("wrong-type", f"'external' must be a table, not {_kind(value)}", kv.start, kv.end)
+            continue
+        key = path[1]
+        if key not in EXTERNAL_KEYS:
+            seg = _segment_for(kv, 1)
+            if seg is not None:
+                yield _unknown_key(key, seg.start, seg.end)
+            continue
+        if value is None:
+            continue
+        if key in REQUIREMENT_KEYS:
+            if len(path) > 2:
+                seg = _segment_for(kv, 2)
+                if seg is not None:
+                    yield Finding("wrong-type", f"'{key}' must be an array of strings, not a table", seg.start, kv.end)
+            elif not isinstance(value, ArrayNode):
+                yield Finding("wrong-type", f"'{key}' must be an array of strings, not {_kind(value)}", value.start, value.end)
+            else:
+                yield from _check_items(key, value, allow_include=False)
+            continue
+        # optional-* and dependency-groups: tables of arrays
+        if len(path) == 2:
+            if not isinstance(value, InlineTableNode):
+                yield Finding("wrong-type", f"'{key}' must be a table mapping group names to arrays, not {_kind(value)}", value.start, value.end)
+        elif len(path) == 3:
+            if not isinstance(value, ArrayNode):
+                yield Finding("wrong-type", f"group '{path[2]}' of '{key}' must be an array, not {_kind(value)}", value.start, value.end)
+            else:
+                yield from _check_items(key, value, allow_include=key == GROUPS_KEY)
+        else:
+            seg = _segment_for(kv, 3)
+            start = seg.start if seg is not None else kv.start
+            yield Finding("wrong-type", f"group '{path[2]}' of '{key}' must be an array, not a table", start, kv.end)
+
+
+def _check_items(key: str, array: ArrayNode, allow_include: bool) -> Iterator[Finding]:
+    for item in array.items:
+        if isinstance(item, StringNode):
+            continue
+        if allow_include and isinstance(item, InlineTableNode):
+            keys = [e.path[-1] for e in item.entries]
+            if keys != ["include-group"] or not isinstance(item.entries[0].value, StringNode):
+                yield Finding("wrong-type", "a table in a dependency group must be {include-group = \"<group name>\"}", item.start, item.end)
+            continue
+        what = "strings or {include-group = ...} tables" if allow_include else "strings"
+        yield Finding("wrong-type", f"'{key}' holds {what}, not {_kind(item)}", item.start, item.end)
+
+
+def _group_names(doc: PyprojectDocument) -> set[str]:
+    names = {lst.group for lst in doc.external.lists if lst.key == GROUPS_KEY and lst.group}
+    return {_normalise_group(n) for n in names}
+
+
+def _normalise_group(name: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(name)
+
+
+def _check_list(doc: PyprojectDocument, lst: RequirementList) -> Iterator[Finding]:
+    seen: dict[str, int] = {}
+    if lst.key == GROUPS_KEY:
+        groups = _group_names(doc)
+        for item in lst.array.items:
+            if (
+                isinstance(item, InlineTableNode)
+                and len(item.entries) == 1
+                and item.entries[0].path[-1] == "include-group"
+                and isinstance(item.entries[0].value, StringNode)
+            ):
+                target = item.entries[0].value
+                if target.value and _normalise_group(target.value) not in groups:
+                    yield Finding("unknown-include-group", f"include-group '{target.value}': no such group in [external.dependency-groups]", target.start, target.end)
+    for index, string in lst.strings:
+        if not string.terminated:
+            continue  # still being typed; the syntax error is reported once, above
+        spec = depurl.parse(string.value)
+        for problem in spec.problems:
+            start, end = string_span(string, problem.start, problem.end)
+            fixes: tuple[Fix, ...] = ()
+            data: dict = {}
+            if problem.code == "legacy-depurl" and spec.legacy_replacement:
+                fixes = (Fix(f"Migrate to {spec.legacy_replacement.strip()}", (replace_string(string, spec.legacy_replacement),)),)
+                data = {"replacement": spec.legacy_replacement}
+                start, end = string.content_start, string.content_end
+            elif problem.part == "name" and "lowercase" in problem.message and spec.name is not None:
+                fixed = string.value[: spec.name.start] + spec.name.text.lower() + string.value[spec.name.end :]
+                fixes = (Fix(f"Change to {fixed}", (replace_string(string, fixed),)),)
+                data = {"replacement": fixed}
+            yield Finding(problem.code, problem.message, start, max(end, start), fixes, data)
+        key = " ".join(string.value.split())
+        if key in seen:
+            fix = Fix("Remove the duplicate", (remove_array_item(doc.text, lst.array, index),))
+            yield Finding("duplicate-entry", f"'{string.value}' is already listed in '{_list_name(lst)}'", string.start, string.end, (fix,), {"first_index": seen[key]})
+        else:
+            seen[key] = index
+        if spec.is_virtual and spec.namespace is not None and spec.namespace.text == "compiler" and lst.key in ("host-requires", "dependencies", "optional-host-requires", "optional-dependencies"):
+            yield Finding(
+                "compiler-not-in-build-requires",
+                f"compilers run on the build machine: '{spec.package_id}' belongs in build-requires, not {lst.key}",
+                string.start,
+                string.end,
+            )
+
+
+def _list_name(lst: RequirementList) -> str:
+    return f"{lst.key}.{lst.group}" if lst.group else lst.key

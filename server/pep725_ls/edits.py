@@ -1,0 +1,122 @@
+"""Text edits on pyproject.toml that keep every byte outside the edited span.
+
+Quick-fixes and ``check --fix`` are built from these. Each function returns the smallest
+edit that does the job in the file's own style; ``apply`` applies non-overlapping edits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .tolerant_toml import ArrayNode, StringNode
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace ``text[start:end]`` (string offsets) with ``new_text``."""
+
+    start: int
+    end: int
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A titled set of edits; ``kind`` is an LSP CodeActionKind string."""
+
+    title: str
+    edits: tuple[TextEdit, ...]
+    kind: str = "quickfix"
+    preferred: bool = True
+    # Safe fixes change nothing the author meant (legacy spelling, duplicates, case);
+    # only they are applied by "fix all" and ``check --fix``.
+    safe: bool = True
+
+
+def apply(text: str, edits: list[TextEdit] | tuple[TextEdit, ...]) -> str:
+    """Apply edits that do not overlap, from the end of the text backwards."""
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: edit.start] + edit.new_text + text[edit.end :]
+    return text
+
+
+def _basic_escape(value: str) -> str:
+    out = []
+    for ch in value:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ord(ch) < 0x20 or ch == "\x7f":
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\u{ord(ch):04x}"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def toml_string(value: str, quote: str = '"') -> str:
+    """``value`` as a TOML string in the given quote style, falling back to basic."""
+    if quote == "'" and "'" not in value and all(ord(c) >= 0x20 and c != "\x7f" for c in value):
+        return f"'{value}'"
+    return f'"{_basic_escape(value)}"'
+
+
+def replace_string(string: StringNode, new_value: str) -> TextEdit:
+    """Replace a string's value, keeping its quote style where the value allows."""
+    if string.quote == '"' and string.terminated:
+        return TextEdit(string.content_start, string.content_end, _basic_escape(new_value))
+    if string.quote == "'" and string.terminated and "'" not in new_value:
+        return TextEdit(string.content_start, string.content_end, new_value)
+    return TextEdit(string.start, string.end, toml_string(new_value, string.quote[:1]))
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int, int]:
+    """(start of start's line, end of end's line content, end including the line break)."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    line_end = end
+    while line_end < len(text) and text[line_end] not in "\r\n":
+        line_end += 1
+    after = line_end
+    if text.startswith("\r\n", after):
+        after += 2
+    elif after < len(text):
+        after += 1
+    return line_start, line_end, after
+
+
+def remove_array_item(text: str, array: ArrayNode, index: int) -> TextEdit:
+    """Remove one element with its comma, and its whole line when it stands alone there."""
+    item = array.items[index]
+    start, end = item.start, item.end
+    j = end
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    has_comma = j < len(text) and text[j] == ","
+    if has_comma:
+        end = j + 1
+        while end < len(text) and text[end] in " \t":
+            end += 1
+    line_start, line_end, after = _line_bounds(text, start, end)
+    if not text[line_start:start].strip() and not text[end:line_end].strip():
+        return TextEdit(line_start, after, "")
+    if not has_comma and index > 0:
+        k = start
+        while k > 0 and text[k - 1] in " \t\r\n":
+            k -= 1
+        if k > 0 and text[k - 1] == ",":
+            start = k - 1
+    return TextEdit(start, end, "")
+
+
+def minimal_edit(old: str, new: str) -> TextEdit | None:
+    """The one edit that turns ``old`` into ``new``: their differing middle, or None."""
+    if old == new:
+        return None
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+        suffix += 1
+    return TextEdit(prefix, len(old) - suffix, new[prefix : len(new) - suffix])

@@ -1,0 +1,112 @@
+"""textDocument/codeAction (+ resolve): the quick-fixes findings carry, and fix-all.
+
+Quick-fixes come from the findings of the current version, so an action never applies
+an edit computed for older text. "Fix all" is computed lazily in codeAction/resolve
+when the client supports it.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from .. import lsp_conversions
+from ..edits import Fix
+from ..safe_fixes import fix_all_edit
+
+FIX_ALL_KIND = "source.fixAll.pep725"
+KINDS = [lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL_KIND]
+
+
+def _wanted(only: list[str] | None, kind: str) -> bool:
+    if not only:
+        return True
+    return any(kind == k or kind.startswith(k + ".") for k in only)
+
+
+def _workspace_edit(ls, uri: str, version: int | None, edits: list[lsp.TextEdit]) -> lsp.WorkspaceEdit:
+    caps = ls.client_capabilities.workspace
+    if caps and caps.workspace_edit and caps.workspace_edit.document_changes:
+        return lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.TextDocumentEdit(
+                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    edits=edits,
+                )
+            ]
+        )
+    return lsp.WorkspaceEdit(changes={uri: edits})
+
+
+def _supports_resolve(ls) -> bool:
+    td = ls.client_capabilities.text_document
+    ca = td.code_action if td else None
+    return bool(ca and ca.resolve_support and "edit" in ca.resolve_support.properties)
+
+
+async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    if not ls.settings.code_actions_enable:
+        return None
+    uri = params.text_document.uri
+    analysis = ls.analysis(uri)
+    doc = analysis.doc
+    findings = await ls.findings(analysis)
+    only = params.context.only
+    start = lsp_conversions.offset_of(doc, params.range.start)
+    end = lsp_conversions.offset_of(doc, params.range.end)
+    actions: list[lsp.CodeAction] = []
+
+    if _wanted(only, lsp.CodeActionKind.QuickFix):
+        for finding in findings:
+            if finding.end < start or finding.start > end or not finding.fixes:
+                continue
+            diag = lsp_conversions.diagnostic(doc, finding, ls.settings)
+            for i, fix in enumerate(finding.fixes):
+                actions.append(_action(ls, uri, analysis.version, doc, fix, diag, preferred=fix.preferred and i == 0))
+
+    fixable = [f for f in findings if any(x.safe for x in f.fixes)]
+    if fixable:
+        for kind in (FIX_ALL_KIND, lsp.CodeActionKind.SourceFixAll):
+            if only and _wanted(only, kind) or (not only and kind == FIX_ALL_KIND):
+                action = lsp.CodeAction(
+                    title=f"Fix all safe pep725-ls problems ({len(fixable)})",
+                    kind=kind,
+                    data={"uri": uri, "version": analysis.version},
+                )
+                if not _supports_resolve(ls):
+                    action = await resolve(ls, action)
+                actions.append(action)
+                break
+    return actions
+
+
+def _action(ls, uri, version, doc, fix: Fix, diag, preferred: bool) -> lsp.CodeAction:
+    edits = [lsp_conversions.text_edit(doc, e) for e in fix.edits]
+    return lsp.CodeAction(
+        title=fix.title,
+        kind=fix.kind,
+        diagnostics=[diag] if diag else None,
+        is_preferred=preferred or None,
+        edit=_workspace_edit(ls, uri, version, edits),
+    )
+
+
+async def resolve(ls, action: lsp.CodeAction) -> lsp.CodeAction:
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    if not uri or action.edit is not None:
+        return action
+    analysis = ls.analysis(uri)
+    import asyncio
+
+    edit = await asyncio.to_thread(fix_all_edit, analysis.doc.text, ls.index)
+    edits = [lsp_conversions.text_edit(analysis.doc, edit)] if edit else []
+    action.edit = _workspace_edit(ls, uri, analysis.version, edits)
+    return action
+
+
+def register(server) -> None:
+    server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=True),
+    )(code_actions)
+    server.feature(lsp.CODE_ACTION_RESOLVE)(resolve)

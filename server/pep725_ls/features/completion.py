@@ -1,0 +1,234 @@
+"""textDocument/completion: keys of [external], and DepURLs part by part.
+
+Inside a requirement string the part under the cursor decides what is offered:
+``dep:`` → types (``generic/``, ``virtual/``…) → virtual namespaces → names (from the
+data index) → version operators after ``@`` → marker variables after ``;``. Every item
+carries a textEdit over exactly the part being typed, so nothing is duplicated, whether
+or not the string is closed yet.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lsprotocol import types as lsp
+
+from .. import depurl, lsp_conversions
+from ..document import (
+    EXTERNAL_KEYS,
+    GROUPS_KEY,
+    OPTIONAL_KEYS,
+    CursorAtKey,
+    CursorInArray,
+    CursorInString,
+    PyprojectDocument,
+)
+from ..data_index import DataIndex
+
+TRIGGER_CHARACTERS = ['"', "'", ":", "/", "@", ";"]
+MAX_ITEMS = 100
+
+_KEY_DOCS = {
+    "build-requires": "Tools that run on the build machine: compilers, code generators, build tools.",
+    "host-requires": "Libraries built for the target machine and linked against (headers + libraries).",
+    "dependencies": "Needed at run time only (becomes `Requires-External-Dep` in core metadata).",
+    "optional-build-requires": "Table: extra/feature name → array of build requirements.",
+    "optional-host-requires": "Table: extra/feature name → array of host requirements.",
+    "optional-dependencies": "Table: extra name → array of runtime dependencies (`Provides-External-Extra`).",
+    "dependency-groups": "PEP 735-style groups: name → array of specifiers or `{include-group = \"…\"}`.",
+}
+_COMMON_TYPES = ("generic", "virtual", "pypi", "github", "bitbucket", "conda", "cargo", "npm")
+_OPERATORS = [(">=", "at least"), ("<", "below"), ("==", "exactly"), (">", "above"), ("<=", "at most")]
+_MARKERS = [
+    ("sys_platform", "'linux', 'darwin', 'win32'…"),
+    ("platform_system", "'Linux', 'Darwin', 'Windows'…"),
+    ("platform_machine", "'x86_64', 'aarch64', 'arm64'…"),
+    ("os_name", "'posix' or 'nt'"),
+    ("implementation_name", "'cpython', 'pypy'…"),
+    ("platform_python_implementation", "'CPython', 'PyPy'…"),
+    ("python_version", "'3.12'…"),
+    ("python_full_version", "'3.12.1'…"),
+    ("platform_release", "kernel/OS release"),
+    ("extra", "an extra's name"),
+]
+_PART_END = re.compile(r"[^/@?#;\s\"']*")
+
+
+def complete(doc: PyprojectDocument, offset: int, index: DataIndex) -> lsp.CompletionList | None:
+    cursor = doc.cursor(offset)
+    if isinstance(cursor, CursorAtKey):
+        return _complete_key(doc, cursor)
+    if isinstance(cursor, CursorInString):
+        return _complete_in_string(doc, cursor, index)
+    if isinstance(cursor, CursorInArray):
+        return _complete_in_array(doc, cursor, offset, index)
+    return None
+
+
+def _item(label, new_text, doc, start, end, kind, detail=None, documentation=None, sort=None, filter_text=None):
+    return lsp.CompletionItem(
+        label=label,
+        kind=kind,
+        detail=detail,
+        documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, documentation) if documentation else None,
+        sort_text=sort,
+        filter_text=filter_text,
+        text_edit=lsp.TextEdit(range=lsp_conversions.lsp_range(doc, start, end), new_text=new_text),
+    )
+
+
+def _complete_key(doc: PyprojectDocument, cursor: CursorAtKey) -> lsp.CompletionList | None:
+    if cursor.table == ("external",) and "." not in cursor.prefix:
+        lead = ""
+    elif cursor.table == () and cursor.prefix.startswith("external."):
+        lead = "external."
+    else:
+        return None
+    start = cursor.start
+    present = {kv.path[1] for kv in doc.external.entries if len(kv.path) > 1 and kv.has_equals}
+    items = []
+    for i, key in enumerate(EXTERNAL_KEYS):
+        if key in present:
+            continue
+        table_like = key in OPTIONAL_KEYS or key == GROUPS_KEY
+        items.append(
+            _item(key, key, doc, start, cursor.end, lsp.CompletionItemKind.Property,
+                  detail="table of arrays" if table_like else "array of DepURLs",
+                  documentation=_KEY_DOCS[key], sort=f"{i:02d}", filter_text=lead + key if lead else None)
+        )
+    return lsp.CompletionList(is_incomplete=False, items=items)
+
+
+def _complete_in_string(doc, cursor: CursorInString, index: DataIndex) -> lsp.CompletionList | None:
+    string = cursor.string
+    raw = doc.text[string.content_start : string.content_end]
+    at = cursor.offset_in_string
+    before = raw[:at]
+    base = string.content_start
+    part_end = base + at + _PART_END.match(raw, at).end() - at
+
+    if ";" in before:
+        return _complete_marker(doc, before, base, part_end)
+    lead = len(before) - len(before.lstrip())
+    body = before[lead:]
+    scheme_end = body.find(":")
+    if scheme_end < 0:
+        # still typing the scheme: offer "dep:<type>/" for common types
+        start = base + lead
+        return _complete_types(doc, start, part_end, with_scheme=True)
+    scheme = body[: scheme_end + 1]
+    if scheme not in ("dep:",):
+        return None
+    rest = body[scheme_end + 1 :]
+    if "@" in rest:
+        return _complete_version(doc, rest, base + at, part_end)
+    if "?" in rest or "#" in rest:
+        return None
+    segments = rest.split("/")
+    seg_start = base + at - len(segments[-1])
+    if len(segments) == 1:
+        return _complete_types(doc, seg_start, part_end, with_scheme=False)
+    type_ = segments[0].lower()
+    if type_ == depurl.VIRTUAL:
+        if len(segments) == 2:
+            items = [
+                _item(f"{ns}/", f"{ns}/", doc, seg_start, part_end, lsp.CompletionItemKind.Module,
+                      detail=f"dep:virtual/{ns}/", sort=f"{i}")
+                for i, ns in enumerate(depurl.VIRTUAL_NAMESPACES)
+            ]
+            return lsp.CompletionList(is_incomplete=False, items=items)
+        if len(segments) == 3:
+            return _complete_names(doc, index, "virtual", segments[1], segments[2], seg_start, part_end)
+        return None
+    namespace = "/".join(segments[1:-1]) or None
+    return _complete_names(doc, index, type_, namespace, segments[-1], seg_start, part_end)
+
+
+def _complete_types(doc, start: int, end: int, with_scheme: bool) -> lsp.CompletionList:
+    items = []
+    ordered = list(_COMMON_TYPES) + sorted(t for t in depurl.KNOWN_TYPES if t not in _COMMON_TYPES)
+    for i, type_ in enumerate(ordered):
+        text = f"dep:{type_}/" if with_scheme else f"{type_}/"
+        items.append(
+            _item(text, text, doc, start, end, lsp.CompletionItemKind.Module,
+                  detail=depurl.KNOWN_TYPES[type_], sort=f"{i:03d}")
+        )
+    return lsp.CompletionList(is_incomplete=False, items=items)
+
+
+def _complete_names(doc, index: DataIndex, type_: str, namespace: str | None, prefix: str, start: int, end: int):
+    candidates, cut = index.complete_names(type_, namespace, prefix, limit=MAX_ITEMS)
+    items = []
+    for i, c in enumerate(candidates):
+        items.append(
+            _item(c.name, c.name, doc, start, end, lsp.CompletionItemKind.Value,
+                  detail=c.detail, documentation=f"**{c.depurl_id}**\n\n{c.documentation}".strip(),
+                  sort=f"{i:04d}")
+        )
+    return lsp.CompletionList(is_incomplete=cut, items=items)
+
+
+def _complete_version(doc, rest: str, cursor: int, end: int) -> lsp.CompletionList | None:
+    version = rest.split("@", 1)[1]
+    clause = version.split(",")[-1]
+    if clause.strip():
+        return None
+    items = [
+        _item(op, op, doc, cursor, cursor, lsp.CompletionItemKind.Operator, detail=what, sort=f"{i}")
+        for i, (op, what) in enumerate(_OPERATORS)
+    ]
+    return lsp.CompletionList(is_incomplete=False, items=items)
+
+
+def _complete_marker(doc, before: str, base: int, end: int) -> lsp.CompletionList | None:
+    marker = before.split(";", 1)[1]
+    m = re.search(r"([A-Za-z_]*)$", marker)
+    word = m.group(1)
+    preceding = marker[: len(marker) - len(word)].rstrip()
+    if preceding and not preceding.endswith(("and", "or", "(")):
+        return None
+    start = base + len(before) - len(word)
+    items = [
+        _item(name, name, doc, start, end, lsp.CompletionItemKind.Variable, detail=what, sort=f"{i:02d}")
+        for i, (name, what) in enumerate(_MARKERS)
+    ]
+    return lsp.CompletionList(is_incomplete=False, items=items)
+
+
+def _complete_in_array(doc, cursor: CursorInArray, offset: int, index: DataIndex) -> lsp.CompletionList | None:
+    """Between elements: offer whole quoted DepURLs from the registry."""
+    quote = '"'
+    for _, s in cursor.requirement_list.strings:
+        quote = s.quote[:1]
+        break
+    word = re.search(r"[A-Za-z0-9_:/.-]*$", doc.text[max(0, offset - 200) : offset]).group()
+    start = offset - len(word)
+    items = []
+    ids = ["dep:virtual/compiler/c", "dep:virtual/compiler/cxx"] + [i for i in index.canonical_ids() if "?" not in i]
+    seen: set[str] = set()
+    for i, depurl_id in enumerate(ids):
+        if depurl_id in seen:
+            continue
+        seen.add(depurl_id)
+        entry = index.lookup(depurl_id)
+        items.append(
+            _item(depurl_id, f"{quote}{depurl_id}{quote}", doc, start, offset, lsp.CompletionItemKind.Value,
+                  detail="PEP 804 registry", documentation=entry.description if entry else None, sort=f"{i:04d}",
+                  filter_text=depurl_id)
+        )
+    return lsp.CompletionList(is_incomplete=False, items=items[:MAX_ITEMS])
+
+
+def register(server) -> None:
+    @server.feature(
+        lsp.TEXT_DOCUMENT_COMPLETION,
+        lsp.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
+    )
+    def completion(ls, params: lsp.CompletionParams):
+        if not ls.settings.completion_enable:
+            return None
+        analysis = ls.analysis(params.text_document.uri)
+        offset = lsp_conversions.offset_of(analysis.doc, params.position)
+        return complete(analysis.doc, offset, ls.index)
+
+    del completion

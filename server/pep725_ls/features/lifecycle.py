@@ -1,0 +1,52 @@
+"""initialize / initialized / workspace/didChangeConfiguration."""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from ..config import SECTION
+
+
+def client_supports_pull_diagnostics(caps: lsp.ClientCapabilities) -> bool:
+    return bool(caps.text_document and caps.text_document.diagnostic)
+
+
+def register(server) -> None:
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls, params: lsp.InitializeParams) -> None:
+        from . import register_enabled
+
+        ls.apply_settings(params.initialization_options)
+        ls.pull_diagnostics = client_supports_pull_diagnostics(params.capabilities)
+        register_enabled(ls)
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls, params: lsp.InitializedParams) -> None:
+        caps = ls.client_capabilities.workspace
+        if caps and caps.did_change_configuration and caps.did_change_configuration.dynamic_registration:
+            try:
+                await ls.client_register_capability_async(
+                    lsp.RegistrationParams(
+                        registrations=[
+                            lsp.Registration(
+                                id="pep725-config",
+                                method=lsp.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                                register_options=lsp.DidChangeConfigurationRegistrationOptions(section=SECTION),
+                            )
+                        ]
+                    )
+                )
+            except Exception:
+                pass
+        await ls.pull_settings()
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls, params: lsp.DidChangeConfigurationParams) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and isinstance(settings.get(SECTION), dict):
+            ls.apply_settings(settings)
+        else:
+            await ls.pull_settings()
+        ls.refresh_all_diagnostics()
+
+    del initialize, initialized, did_change_configuration

@@ -1,0 +1,167 @@
+"""The language server: document state, settings, scheduling, and feature registration.
+
+Features live in ``features/`` (one module per LSP method); this module owns what they
+share: the current analysis of each open document (parsed once per version), the
+settings, and the debounced re-analysis that publishes diagnostics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+
+from . import __version__
+from .checks import Finding, run_checks
+from .config import SECTION, Settings, parse_settings
+from .data_index import DataIndex, default_index
+from .document import PyprojectDocument
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Analysis:
+    """One version of one document, and what the checks found in it (computed once)."""
+
+    uri: str
+    version: int | None
+    doc: PyprojectDocument
+    index: DataIndex = field(repr=False)
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        try:
+            return run_checks(self.doc, self.index)
+        except Exception:  # a bug in one check must not take the editor down
+            log.exception("checks failed on %s", self.uri)
+            return []
+
+
+def is_pyproject(uri: str) -> bool:
+    return uri.rsplit("/", 1)[-1] == "pyproject.toml"
+
+
+class Pep725Server(LanguageServer):
+    def __init__(self, index: DataIndex | None = None) -> None:
+        super().__init__("pep725-ls", __version__)
+        self.index = index or default_index()
+        self.settings = Settings()
+        self.pull_diagnostics = False
+        self._analyses: dict[str, Analysis] = {}
+        self._pending: dict[str, asyncio.Task] = {}
+
+    # -- documents -----------------------------------------------------------------
+    def analysis(self, uri: str) -> Analysis:
+        """The analysis of the document's current text (cached per version)."""
+        document = self.workspace.get_text_document(uri)
+        cached = self._analyses.get(uri)
+        source = document.source
+        if cached is not None and cached.version == document.version and cached.doc.text is source:
+            return cached
+        encoding = getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16"
+        analysis = Analysis(uri, document.version, PyprojectDocument(source, encoding), self.index)
+        self._analyses[uri] = analysis
+        return analysis
+
+    async def findings(self, analysis: Analysis) -> list[Finding]:
+        """Findings computed off the event loop, so a big file never stalls requests."""
+        if "findings" in analysis.__dict__:
+            return analysis.findings
+        return await asyncio.to_thread(lambda: analysis.findings)
+
+    def forget(self, uri: str) -> None:
+        self._analyses.pop(uri, None)
+        task = self._pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+    # -- diagnostics scheduling ----------------------------------------------------
+    def schedule_diagnostics(self, uri: str, delay: float) -> None:
+        """Publish diagnostics for ``uri`` after ``delay`` s, replacing any pending run."""
+        if self.pull_diagnostics or not is_pyproject(uri):
+            return
+        previous = self._pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        self._pending[uri] = asyncio.ensure_future(self._publish_later(uri, delay))
+
+    async def _publish_later(self, uri: str, delay: float) -> None:
+        from .features.diagnostics import publish
+
+        try:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await publish(self, uri)
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("publishing diagnostics for %s failed", uri)
+
+    def refresh_all_diagnostics(self) -> None:
+        if self.pull_diagnostics:
+            caps = self.client_capabilities.workspace
+            if caps and caps.diagnostics and caps.diagnostics.refresh_support:
+                self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.workspace.text_documents):
+            self.schedule_diagnostics(uri, 0)
+
+    # -- settings ------------------------------------------------------------------
+    def apply_settings(self, raw) -> None:
+        settings, problems = parse_settings(raw)
+        self.settings = settings
+        for problem in problems:
+            log.warning("settings: %s", problem)
+        if problems:
+            self.window_show_message(
+                lsp.ShowMessageParams(
+                    type=lsp.MessageType.Warning,
+                    message="pep725-ls settings: " + "; ".join(problems),
+                )
+            )
+
+    async def pull_settings(self) -> None:
+        caps = self.client_capabilities.workspace
+        if not (caps and caps.configuration):
+            return
+        try:
+            result = await asyncio.wait_for(
+                self.workspace_configuration_async(
+                    lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=SECTION)])
+                ),
+                timeout=5,
+            )
+        except Exception as exc:  # the client may not answer; keep what we have
+            log.warning("workspace/configuration failed: %s", exc)
+            return
+        if result and isinstance(result[0], dict):
+            self.apply_settings(result[0])
+
+
+def create_server(index: DataIndex | None = None) -> Pep725Server:
+    server = Pep725Server(index)
+    from .features import register_all
+
+    register_all(server)
+    return server
+
+
+def configure_logging(log_file: str | None, level: str = "INFO") -> None:
+    handler: logging.Handler
+    if log_file:
+        handler = logging.FileHandler(os.path.expanduser(log_file), encoding="utf-8")
+    else:
+        handler = logging.StreamHandler()  # stderr: stdout carries the protocol
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    if level.upper() != "DEBUG":
+        # pygls logs every message at INFO; that is debugging detail, not a log.
+        logging.getLogger("pygls").setLevel(logging.WARNING)

@@ -1,0 +1,345 @@
+"""A TOML reader that never gives up: every key, value and string with its exact span.
+
+Editors ask for completion while the file is half typed (``host-requires = ["dep:gen``),
+so this reader recovers from unterminated strings, arrays and tables and from junk,
+and keeps going. It does not judge validity: ``tomllib`` does that (see document.py).
+Spans are offsets into the Python string; text_positions.py turns them into LSP positions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+_WS = re.compile(r"[ \t]*")
+_WS_NL_COMMENT = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TO_EOL = re.compile(r"[^\r\n]*")
+_BASIC = re.compile(r'"((?:[^"\\\r\n]|\\[^\r\n])*)(\\?)("?)')
+_LITERAL = re.compile(r"'([^'\r\n]*)('?)")
+_SCALAR = re.compile(r"[^\s,\[\]{}#=\"']+(?: [0-9:.+\-Z]+)?")
+# Inside an unterminated array, a line like these starts the next statement.
+_HEADER_LINE = re.compile(r"\[\[?[ \t]*[A-Za-z0-9_\"'][^\]\r\n]*\]\]?[ \t]*(?:#[^\r\n]*)?(?:\r?\n|$)")
+_KEYVALUE_LINE = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*=(?!=)")
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|[ \t]*\r?\n[ \t\r\n]*|(.))", re.S)
+
+
+@dataclass(slots=True)
+class StringNode:
+    """A string value. ``content_start:content_end`` is the text between the quotes."""
+
+    value: str
+    start: int
+    end: int
+    content_start: int
+    content_end: int
+    quote: str
+    terminated: bool = True
+
+
+@dataclass(slots=True)
+class ScalarNode:
+    """A number, boolean, date, or a word that is not valid TOML at all."""
+
+    raw: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class ArrayNode:
+    items: list["Node"]
+    start: int
+    end: int
+    terminated: bool = True
+
+
+@dataclass(slots=True)
+class InlineTableNode:
+    entries: list["KeyValue"]
+    start: int
+    end: int
+    terminated: bool = True
+
+
+Node = Union[StringNode, ScalarNode, ArrayNode, InlineTableNode]
+
+
+@dataclass(slots=True)
+class KeySegment:
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class KeyValue:
+    """``key = value``. ``path`` is the full key path from the document root.
+
+    ``value`` is None while the user is still typing the key (no ``=`` yet) or the
+    value is missing; ``has_equals`` tells which.
+    """
+
+    path: tuple[str, ...]
+    key: list[KeySegment]
+    value: Node | None
+    has_equals: bool
+    start: int
+    end: int
+
+    @property
+    def key_start(self) -> int:
+        return self.key[0].start
+
+    @property
+    def key_end(self) -> int:
+        return self.key[-1].end
+
+
+@dataclass(slots=True)
+class TableHeader:
+    """``[a.b]`` or ``[[a.b]]``; ``end`` is after the closing bracket(s)."""
+
+    path: tuple[str, ...]
+    key: list[KeySegment]
+    start: int
+    end: int
+    is_array: bool
+    terminated: bool = True
+
+
+@dataclass(slots=True)
+class TomlTree:
+    headers: list[TableHeader] = field(default_factory=list)
+    entries: list[KeyValue] = field(default_factory=list)  # top-level statements, in order
+
+    def walk(self):
+        """Every key/value pair in document order, entries of inline-table values included.
+
+        Inline tables inside arrays (``[{include-group = "x"}]``) are items, not entries.
+        """
+        stack = list(reversed(self.entries))
+        while stack:
+            kv = stack.pop()
+            yield kv
+            if isinstance(kv.value, InlineTableNode):
+                stack.extend(reversed(kv.value.entries))
+
+
+def decode_basic(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) or m.group(2):
+            code = int(m.group(1) or m.group(2), 16)
+            return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+        if m.group(3) is None:
+            return ""  # line-ending backslash
+        return _ESCAPES.get(m.group(3), m.group(3))
+
+    return _ESCAPE.sub(sub, raw)
+
+
+class _Reader:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+
+    # -- small scanners -------------------------------------------------------------
+    def skip_ws(self, pos: int) -> int:
+        return _WS.match(self.text, pos).end()
+
+    def skip_ws_nl(self, pos: int) -> int:
+        return _WS_NL_COMMENT.match(self.text, pos).end()
+
+    def to_eol(self, pos: int) -> int:
+        return _TO_EOL.match(self.text, pos).end()
+
+    def at_line_start(self, pos: int) -> bool:
+        return pos == 0 or self.text[pos - 1] in "\r\n"
+
+    def starts_statement(self, pos: int) -> bool:
+        """Whether a line starting at ``pos`` looks like the next header or key/value."""
+        if not self.at_line_start(pos):
+            return False
+        if self.text.startswith("[", pos):
+            return _HEADER_LINE.match(self.text, pos) is not None
+        return _KEYVALUE_LINE.match(self.text, pos) is not None
+
+    # -- keys ------------------------------------------------------------------------
+    def key(self, pos: int) -> tuple[list[KeySegment], int]:
+        segments: list[KeySegment] = []
+        while True:
+            pos = self.skip_ws(pos)
+            ch = self.text[pos] if pos < self.n else ""
+            if ch == '"' or ch == "'":
+                node = self.string(pos)
+                segments.append(KeySegment(node.value, node.start, node.end))
+                pos = node.end
+            else:
+                m = _BARE_KEY.match(self.text, pos)
+                if not m:
+                    break
+                segments.append(KeySegment(m.group(), m.start(), m.end()))
+                pos = m.end()
+            after = self.skip_ws(pos)
+            if after < self.n and self.text[after] == ".":
+                pos = after + 1
+                continue
+            break
+        return segments, pos
+
+    # -- values ----------------------------------------------------------------------
+    def string(self, pos: int) -> StringNode:
+        text = self.text
+        if text.startswith('"""', pos) or text.startswith("'''", pos):
+            quote = text[pos : pos + 3]
+            body = pos + 3
+            if quote == '"""':
+                close = re.compile(r'(?:[^"\\]|\\.|"(?!""))*', re.S).match(text, body).end()
+            else:
+                close = text.find("'''", body)
+                close = self.n if close < 0 else close
+            terminated = text.startswith(quote, close)
+            end = close + 3 if terminated else close
+            # Up to two extra quotes may close the string: """a""""" is 'a""'.
+            while terminated and end < self.n and text[end] == quote[0] and end - close < 5:
+                end += 1
+                close += 1
+            raw = text[body:close]
+            if raw.startswith("\r\n"):
+                raw, body = raw[2:], body + 2
+            elif raw.startswith("\n"):
+                raw, body = raw[1:], body + 1
+            value = decode_basic(raw) if quote == '"""' else raw
+            return StringNode(value, pos, end, body, close, quote, terminated)
+        if text.startswith('"', pos):
+            m = _BASIC.match(text, pos)
+            terminated = m.group(3) == '"'
+            content_end = m.end(1) + len(m.group(2))
+            return StringNode(decode_basic(m.group(1)), pos, m.end(), pos + 1, content_end, '"', terminated)
+        m = _LITERAL.match(text, pos)
+        terminated = m.group(2) == "'"
+        return StringNode(m.group(1), pos, m.end(), pos + 1, m.end(1), "'", terminated)
+
+    def value(self, pos: int, path: tuple[str, ...]) -> Node | None:
+        if pos >= self.n:
+            return None
+        ch = self.text[pos]
+        if ch == '"' or ch == "'":
+            return self.string(pos)
+        if ch == "[":
+            return self.array(pos, path)
+        if ch == "{":
+            return self.inline_table(pos, path)
+        m = _SCALAR.match(self.text, pos)
+        if m:
+            return ScalarNode(m.group(), pos, m.end())
+        return None
+
+    def array(self, start: int, path: tuple[str, ...]) -> ArrayNode:
+        items: list[Node] = []
+        pos = start + 1
+        while True:
+            before = pos
+            pos = self.skip_ws_nl(pos)
+            if pos >= self.n:
+                return ArrayNode(items, start, self.n, terminated=False)
+            if pos != before and self.starts_statement(pos):
+                # The array was never closed; the next statement begins here.
+                return ArrayNode(items, start, self._trim_back(pos), terminated=False)
+            ch = self.text[pos]
+            if ch == "]":
+                return ArrayNode(items, start, pos + 1)
+            if ch == ",":
+                pos += 1
+                continue
+            item = self.value(pos, path)
+            if item is None:
+                pos += 1  # junk such as a stray '}' or '=': step over it
+                continue
+            items.append(item)
+            pos = item.end
+
+    def _trim_back(self, pos: int) -> int:
+        while pos > 0 and self.text[pos - 1] in " \t\r\n":
+            pos -= 1
+        return pos
+
+    def inline_table(self, start: int, path: tuple[str, ...]) -> InlineTableNode:
+        entries: list[KeyValue] = []
+        pos = start + 1
+        while True:
+            pos = self.skip_ws(pos)
+            if pos >= self.n or self.text[pos] in "\r\n":
+                return InlineTableNode(entries, start, pos, terminated=False)
+            ch = self.text[pos]
+            if ch == "}":
+                return InlineTableNode(entries, start, pos + 1)
+            if ch == ",":
+                pos += 1
+                continue
+            kv = self.keyvalue(pos, path, inline=True)
+            if kv is None:
+                pos += 1
+                continue
+            entries.append(kv)
+            pos = kv.end
+
+    def keyvalue(self, pos: int, table: tuple[str, ...], inline: bool = False) -> KeyValue | None:
+        segments, after_key = self.key(pos)
+        if not segments:
+            return None
+        path = table + tuple(s.name for s in segments)
+        eq = self.skip_ws(after_key)
+        if eq >= self.n or self.text[eq] != "=":
+            end = after_key if inline else self.to_eol(after_key)
+            return KeyValue(path, segments, None, False, segments[0].start, end)
+        value_pos = self.skip_ws(eq + 1)
+        value = self.value(value_pos, path)
+        end = value.end if value is not None else eq + 1
+        return KeyValue(path, segments, value, True, segments[0].start, end)
+
+    # -- document --------------------------------------------------------------------
+    def document(self) -> TomlTree:
+        tree = TomlTree()
+        table: tuple[str, ...] = ()
+        pos = 0
+        while True:
+            pos = self.skip_ws_nl(pos)
+            if pos >= self.n:
+                return tree
+            ch = self.text[pos]
+            if ch == "[":
+                header = self.header(pos)
+                tree.headers.append(header)
+                table = header.path
+                pos = header.end
+            else:
+                kv = self.keyvalue(pos, table)
+                if kv is None:
+                    pos = self.to_eol(pos + 1)  # junk line
+                    continue
+                tree.entries.append(kv)
+                pos = kv.end
+            # Anything left on the line after a statement is junk; tomllib reports it.
+            rest = self.skip_ws(pos)
+            if rest < self.n and self.text[rest] not in "\r\n#":
+                pos = self.to_eol(rest)
+
+    def header(self, start: int) -> TableHeader:
+        is_array = self.text.startswith("[[", start)
+        segments, pos = self.key(start + (2 if is_array else 1))
+        pos = self.skip_ws(pos)
+        closing = "]]" if is_array else "]"
+        terminated = self.text.startswith(closing, pos)
+        end = pos + len(closing) if terminated else self.to_eol(pos)
+        return TableHeader(tuple(s.name for s in segments), segments, start, end, is_array, terminated)
+
+
+def read(text: str) -> TomlTree:
+    """Read ``text`` into a tree of spans. Never raises on any input string."""
+    return _Reader(text).document()

@@ -1,0 +1,184 @@
+"""Shared fixtures: the real server over stdio, driven as different editors would."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+WORKSPACES = Path(__file__).parent / "workspaces"
+# The client-capability profiles pytest-lsp ships: VS Code 1.65 (push diagnostics,
+# UTF-16) and Neovim 0.11 (pull diagnostics, offers UTF-8 positions).
+PROFILES = ["visual-studio-code", "neovim"]
+SERVER = [sys.executable, "-m", "pep725_ls"]
+
+
+def initialize_params(profile: str, options: dict | None = None) -> lsp.InitializeParams:
+    return lsp.InitializeParams(
+        capabilities=client_capabilities(profile),
+        root_uri=WORKSPACES.as_uri(),
+        initialization_options=options,
+    )
+
+
+@pytest_lsp.fixture(params=PROFILES, config=ClientServerConfig(server_command=SERVER))
+async def client(request, lsp_client: LanguageClient):
+    accept_registrations(lsp_client)
+    result = await lsp_client.initialize_session(initialize_params(request.param))
+    encoding = result.capabilities.position_encoding or "utf-16"
+    lsp_client.position_encoding = getattr(encoding, "value", encoding)
+    lsp_client.server_capabilities = result.capabilities
+    yield
+    await lsp_client.shutdown_session()
+
+
+def accept_registrations(lsp_client: LanguageClient) -> None:
+    """Real editors accept client/registerCapability; pytest-lsp's client needs telling."""
+    lsp_client.registrations = []
+
+    @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: lsp.RegistrationParams) -> None:
+        lsp_client.registrations.extend(params.registrations)
+
+
+class Session:
+    """Small conveniences over pytest-lsp's client for one open document."""
+
+    def __init__(self, client: LanguageClient, path: Path, text: str | None = None) -> None:
+        self.client = client
+        self.path = path
+        self.uri = path.as_uri()
+        self.text = path.read_text("utf-8") if text is None else text
+        self.version = 1
+
+    def open(self) -> "Session":
+        self.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(
+                text_document=lsp.TextDocumentItem(uri=self.uri, language_id="toml", version=1, text=self.text)
+            )
+        )
+        return self
+
+    @property
+    def pull(self) -> bool:
+        caps = self.client.capabilities
+        return bool(caps and caps.text_document and caps.text_document.diagnostic)
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.client, "position_encoding", "utf-16")
+
+    def offset(self, needle: str, delta: int = 0, occurrence: int = 0) -> int:
+        offset = -1
+        for _ in range(occurrence + 1):
+            offset = self.text.index(needle, offset + 1)
+        return offset + delta
+
+    def position(self, needle: str, delta: int = 0, occurrence: int = 0) -> lsp.Position:
+        """LSP position, in the negotiated encoding, of ``needle`` plus ``delta`` code points."""
+        return position_at(self.text, self.offset(needle, delta, occurrence), self.encoding)
+
+    def apply(self, edits: list[lsp.TextEdit]) -> str:
+        return apply_text_edits(self.text, edits, self.encoding)
+
+    async def diagnostics(self, timeout: float = 10) -> list[lsp.Diagnostic]:
+        if self.pull:
+            report = await self.client.text_document_diagnostic_async(
+                lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=self.uri))
+            )
+            return list(report.items)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            found = self.client.diagnostics.get(self.uri)
+            if found is not None and self._current(found):
+                return list(found)
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"no diagnostics published for {self.uri}")
+
+    def _current(self, _found) -> bool:
+        versions = getattr(self.client, "_pep725_versions", {})
+        return versions.get(self.uri, 1) <= self.version
+
+    async def change(self, new_text: str) -> None:
+        self.version += 1
+        self.client.diagnostics.pop(self.uri, None)
+        self.text = new_text
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
+                content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=new_text)],
+            )
+        )
+
+    async def completion(self, position: lsp.Position) -> lsp.CompletionList:
+        result = await self.client.text_document_completion_async(
+            lsp.CompletionParams(text_document=lsp.TextDocumentIdentifier(uri=self.uri), position=position)
+        )
+        if isinstance(result, list):
+            return lsp.CompletionList(is_incomplete=False, items=result)
+        return result
+
+    async def hover(self, position: lsp.Position) -> lsp.Hover | None:
+        return await self.client.text_document_hover_async(
+            lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=self.uri), position=position)
+        )
+
+    async def code_actions(self, range_: lsp.Range, diagnostics=(), only=None) -> list[lsp.CodeAction]:
+        result = await self.client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=self.uri),
+                range=range_,
+                context=lsp.CodeActionContext(diagnostics=list(diagnostics), only=only),
+            )
+        )
+        actions = [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+        resolved = []
+        for a in actions:
+            if a.edit is None and a.data is not None:
+                a = await self.client.code_action_resolve_async(a)
+            resolved.append(a)
+        return resolved
+
+
+def position_at(text: str, offset: int, encoding: str = "utf-16") -> lsp.Position:
+    """Computed independently of the server's LineIndex, on purpose."""
+    line = text.count("\n", 0, offset)
+    col_text = text[text.rfind("\n", 0, offset) + 1 : offset]
+    codec = {"utf-16": "utf-16-le", "utf-8": "utf-8", "utf-32": "utf-32-le"}[encoding]
+    unit = {"utf-16": 2, "utf-8": 1, "utf-32": 4}[encoding]
+    return lsp.Position(line, len(col_text.encode(codec, "surrogatepass")) // unit)
+
+
+def apply_text_edits(text: str, edits: list[lsp.TextEdit], encoding: str = "utf-16") -> str:
+    """Apply LSP edits to ``text``, as an editor would."""
+    from pep725_ls.text_positions import LineIndex
+
+    index = LineIndex(text, encoding)
+    spans = []
+    for e in edits:
+        start = index.position_to_offset(e.range.start.line, e.range.start.character)
+        end = index.position_to_offset(e.range.end.line, e.range.end.character)
+        spans.append((start, end, e.new_text))
+    for start, end, new in sorted(spans, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def workspace_edits(edit: lsp.WorkspaceEdit, uri: str) -> list[lsp.TextEdit]:
+    if edit.changes:
+        return list(edit.changes.get(uri, []))
+    out = []
+    for change in edit.document_changes or []:
+        if isinstance(change, lsp.TextDocumentEdit) and change.text_document.uri == uri:
+            out.extend(change.edits)
+    return out
+
+
+@pytest.fixture
+def workspace() -> Path:
+    return WORKSPACES
