@@ -25,6 +25,7 @@ KNOWN_TYPES: dict[str, str] = {VIRTUAL: "Virtual dependency (compiler or interfa
 }
 
 _TYPE = re.compile(r"[A-Za-z.+-][A-Za-z0-9.+-]*")
+_QUALIFIER_KEY = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")
 _ALLOWED_OPERATORS = (">=", "<=", "==", ">", "<")
 _CLAUSE = re.compile(r"\s*(~=|===|!=|>=|<=|==|>|<|=)?\s*(\S*?)\s*")
 
@@ -334,6 +335,11 @@ def _check_version(b: _Builder, part: Part) -> None:
 def _check_qualifiers(b: _Builder, part: Part) -> None:
     if not part.text:
         return
+    for pair in part.text.split("&"):
+        key, eq, value = pair.partition("=")
+        if not eq or not _QUALIFIER_KEY.fullmatch(key) or not value:
+            b.problem("invalid-depurl", f"invalid qualifier '{pair}': expected key=value with a key of letters, digits, '.', '-', '_'", part.start, part.end, "qualifiers")
+            return
     try:
         normalize_qualifiers(part.text, encode=False)
     except ValueError as exc:

@@ -1,0 +1,39 @@
+"""Settings parsing: typed, validated, every problem reported, never fatal."""
+
+from pep725_ls.codes import Severity
+from pep725_ls.config import Settings, parse_settings
+
+
+def test_defaults():
+    settings, problems = parse_settings(None)
+    assert settings == Settings() and problems == []
+    assert settings.severity_for("legacy-depurl") == Severity.WARNING
+
+
+def test_section_or_inner_dict():
+    a, _ = parse_settings({"pep725": {"hover": {"enable": False}}})
+    b, _ = parse_settings({"hover": {"enable": False}})
+    assert a.hover_enable is False and a == b
+
+
+def test_invalid_values_fall_back_with_a_message():
+    settings, problems = parse_settings({
+        "completion": {"enable": "yes"},
+        "nix": {"source": "flake", "timeout": -1},
+        "debounceMs": True,
+        "severity": {"legacy-depurl": "loud", "unknown-name": "off", "x": "error"},
+        "surprise": 1,
+    })
+    assert settings.completion_enable is True
+    assert settings.nix_source == "vendored" and settings.nix_timeout == 20.0
+    assert settings.debounce_ms == 150
+    assert settings.severity_for("unknown-name") is None
+    assert settings.severity_for("legacy-depurl") == Severity.WARNING
+    joined = "\n".join(problems)
+    for needle in ["completion.enable", "nix.source", "nix.timeout", "debounceMs", "loud", "'x'", "surprise"]:
+        assert needle in joined
+
+
+def test_not_an_object():
+    settings, problems = parse_settings(["a"])
+    assert settings == Settings() and problems

@@ -1,0 +1,113 @@
+"""The document model without a server: tables in every spelling, spans, the cursor."""
+
+from __future__ import annotations
+
+import tomllib
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from pep725_ls.document import CursorAtKey, CursorInArray, CursorInString, CursorInValue, PyprojectDocument
+
+ALL_FORMS = """\
+external.host-requires = ["dep:generic/zlib"]
+external = {}
+
+[external]
+build-requires = ["dep:virtual/compiler/c", 'dep:generic/pkg-config']
+optional-dependencies = { gui = ["dep:generic/tk"] }
+
+[external.optional-host-requires]
+gpu = [
+  "dep:generic/cuda",  # comment with "quotes" and [brackets]
+]
+
+[external.dependency-groups]
+dev = [{include-group = "gpu"}, "dep:generic/make"]
+"""
+
+
+def lists(text):
+    return {(lst.key, lst.group): [v.value for _, v in lst.strings] for lst in PyprojectDocument(text).external.lists}
+
+
+def test_every_spelling_of_the_table():
+    assert lists(ALL_FORMS) == {
+        ("host-requires", None): ["dep:generic/zlib"],
+        ("build-requires", None): ["dep:virtual/compiler/c", "dep:generic/pkg-config"],
+        ("optional-dependencies", "gui"): ["dep:generic/tk"],
+        ("optional-host-requires", "gpu"): ["dep:generic/cuda"],
+        ("dependency-groups", "dev"): ["dep:generic/make"],
+    }
+
+
+def test_string_spans_are_exact():
+    doc = PyprojectDocument(ALL_FORMS)
+    for lst in doc.external.lists:
+        for _, s in lst.strings:
+            assert ALL_FORMS[s.content_start : s.content_end] == s.value
+            assert ALL_FORMS[s.start] in "\"'" and ALL_FORMS[s.end - 1] == ALL_FORMS[s.start]
+
+
+def test_agrees_with_tomllib_on_valid_files():
+    data = tomllib.loads(ALL_FORMS[ALL_FORMS.index("[external]") :])["external"]
+    got = lists(ALL_FORMS)
+    assert got[("build-requires", None)] == data["build-requires"]
+    assert got[("optional-host-requires", "gpu")] == data["optional-host-requires"]["gpu"]
+
+
+def test_escapes_are_decoded():
+    text = '[external]\nhost-requires = ["dep:generic/\\u007alib", """dep:generic/x"""]\n'
+    assert lists(text)[("host-requires", None)] == ["dep:generic/zlib", "dep:generic/x"]
+
+
+def test_cursor_in_unterminated_string_and_array():
+    text = '[external]\nhost-requires = [\n  "dep:generic/zlib",\n  "dep:gen\n[tool.x]\na = 1\n'
+    doc = PyprojectDocument(text)
+    cur = doc.cursor(text.rindex("dep:gen") + 7)
+    assert isinstance(cur, CursorInString)
+    assert cur.path == ("external", "host-requires", 1)
+    assert cur.offset_in_string == 7 and not cur.string.terminated
+    # the next statement was not swallowed by the unclosed array
+    assert [kv.path for kv in doc.entries][-1] == ("tool", "x", "a")
+
+
+def test_cursor_between_elements_and_at_keys():
+    text = '[external]\nhost-requires = ["a", ]\nbuild\n'
+    doc = PyprojectDocument(text)
+    assert isinstance(doc.cursor(text.index(", ]") + 2), CursorInArray)
+    key = doc.cursor(text.index("build") + 5)
+    assert isinstance(key, CursorAtKey) and key.table == ("external",) and key.prefix == "build"
+    assert doc.cursor(text.index("host") + 2) == CursorAtKey(("external",), "ho", text.index("host"), text.index(" = ["))
+
+
+def test_cursor_in_other_strings():
+    text = '[project]\ndependencies = ["psycopg2>=2.9"]\n'
+    cur = PyprojectDocument(text).cursor(text.index("psycopg2") + 3)
+    assert isinstance(cur, CursorInValue) and cur.path == ("project", "dependencies")
+
+
+def test_syntax_problem_is_one_and_located():
+    text = '[external]\nhost-requires = ["a" "b"]\n'
+    problem = PyprojectDocument(text).syntax_problem
+    assert problem.offset == text.index('"b"')
+
+
+def test_syntax_problem_offsets_with_crlf():
+    text = '[external]\r\nhost-requires = ["a" "b"]\r\n'
+    assert PyprojectDocument(text).syntax_problem.offset == text.index('"b"')
+
+
+TOKENS = list("[]{}=,.\"'#\\ \n\r\tabx-_:/@;0é🐍") + ["external", "host-requires", '"""', "'''", "\r\n", "dep:"]
+toml_like = st.lists(st.sampled_from(TOKENS), max_size=80).map("".join)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(toml_like, st.data())
+def test_arbitrary_text_never_raises(text, data):
+    doc = PyprojectDocument(text)
+    doc.external
+    doc.syntax_problem
+    offset = data.draw(st.integers(0, len(text)))
+    doc.cursor(offset)
+    for kv in doc.entries:
+        assert 0 <= kv.start <= kv.end <= len(text)

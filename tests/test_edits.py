@@ -1,0 +1,89 @@
+"""Edits keep every byte outside their span, leave valid TOML, and fix-all is idempotent."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from pep725_ls.data_index import default_index
+from pep725_ls.document import PyprojectDocument
+from pep725_ls.edits import apply, minimal_edit, remove_array_item, replace_string, toml_string
+from pep725_ls.safe_fixes import fix_all
+
+
+def first_array(text):
+    return PyprojectDocument(text).external.lists[0].array
+
+
+@pytest.mark.parametrize(
+    "before, index, after",
+    [
+        ('[external]\nhost-requires = ["a", "b", "c"]\n', 1, '[external]\nhost-requires = ["a", "c"]\n'),
+        ('[external]\nhost-requires = ["a", "b"]\n', 1, '[external]\nhost-requires = ["a"]\n'),
+        ('[external]\nhost-requires = ["a"]\n', 0, '[external]\nhost-requires = []\n'),
+        ('[external]\nhost-requires = [\n  "a",\n  "b",\n]\n', 0, '[external]\nhost-requires = [\n  "b",\n]\n'),
+        ('[external]\nhost-requires = [\n  "a",\n  "b"\n]\n', 1, '[external]\nhost-requires = [\n  "a",\n]\n'),
+        ('[external]\nhost-requires = [\n  "a", # keep\n  "b",\n]\n', 0, '[external]\nhost-requires = [\n  # keep\n  "b",\n]\n'),
+        ('[external]\r\nhost-requires = [\r\n  "a",\r\n  "b",\r\n]\r\n', 1, '[external]\r\nhost-requires = [\r\n  "a",\r\n]\r\n'),
+    ],
+)
+def test_remove_array_item(before, index, after):
+    assert apply(before, [remove_array_item(before, first_array(before), index)]) == after
+    tomllib.loads(after)
+
+
+def test_replace_string_keeps_quote_style_when_it_can():
+    text = "[external]\nhost-requires = ['pkg:generic/zlib', \"pkg:x\"]\n"
+    items = first_array(text).items
+    assert apply(text, [replace_string(items[0], "dep:generic/zlib")]).count("'dep:generic/zlib'") == 1
+    assert apply(text, [replace_string(items[0], "it's")]).count('"it\'s"') == 1
+    assert apply(text, [replace_string(items[1], 'a"b')]).count('"a\\"b"') == 1
+    assert toml_string("tab\there") == '"tab\\there"'
+
+
+def test_minimal_edit():
+    e = minimal_edit("abcXYZdef", "abc123def")
+    assert (e.start, e.end, e.new_text) == (3, 6, "123")
+    assert minimal_edit("same", "same") is None
+
+
+REAL_SHAPED = [
+    '[build-system]\nrequires = ["meson-python"]\n\n[external]\nbuild-requires = [\n    "virtual:compiler/c",\n    "virtual:compiler/cpp",  # C++\n    "pkg:generic/pkg-config",\n]\nhost-requires = ["pkg:generic/gmp", "pkg:generic/gmp", \'pkg:generic/mpfr\']\n',
+    '[external]\r\nhost-requires = [\r\n  "dep:virtual/compiler/Fortran",\r\n  "pkg:generic/openblas@>=0.3",\r\n  "dep:generic/zlib; sys_platform == \'linux\'",\r\n  "dep:generic/zlib; sys_platform == \'linux\'",\r\n]\r\n',
+    'external.build-requires = ["virtual:compiler/c"]\nexternal.optional-host-requires = { gpu = ["pkg:generic/zlib", "pkg:generic/zlib"] }\n',
+]
+element = st.sampled_from([
+    '"pkg:generic/zlib"', '"dep:generic/zlib"', "'virtual:compiler/c'", '"dep:virtual/compiler/cpp"',
+    '"dep:virtual/compiler/C"', '"dep:generic/openssl@>=3"', '"pkg:generic/libxml2; os_name == \'posix\'"', "42",
+    '"dep:github/Kitware/CMake"', '"zlib"',
+])
+separator = st.sampled_from([", ", ",\n  ", " ,", ",  # note\n  ", ",\r\n  "])
+
+
+@st.composite
+def pyprojects(draw):
+    parts = ["[project]\nname = \"p\"\n\n[external]\n"]
+    for key in draw(st.lists(st.sampled_from(["build-requires", "host-requires", "dependencies"]), unique=True, min_size=1)):
+        items = draw(st.lists(element, max_size=6))
+        body = ""
+        for i, item in enumerate(items):
+            body += (draw(separator) if i else draw(st.sampled_from(["", "\n  "]))) + item
+        trailing = draw(st.sampled_from(["", ",", ",\n"]))
+        parts.append(f"{key} = [{body}{trailing if items else ''}]\n")
+    return "".join(parts)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(pyprojects(), st.sampled_from(REAL_SHAPED)))
+def test_fix_all_keeps_toml_valid_and_is_idempotent(text):
+    tomllib.loads(text)
+    index = default_index()
+    fixed = fix_all(text, index)
+    tomllib.loads(fixed)
+    assert fix_all(fixed, index) == fixed
+    assert "pkg:" not in fixed and "virtual:compiler" not in fixed
+    # nothing outside the [external] arrays changed
+    assert fixed[: fixed.index("[external]")] == text[: text.index("[external]")] if "[external]" in text else True
+    assert fixed.count("\r\n") <= text.count("\r\n") and (("\r\n" in text) or ("\r\n" not in fixed))
