@@ -72,3 +72,19 @@ def test_diff_changes_nothing_and_fix_rewrites_in_place(tmp_path):
     assert new == original.replace(b'"pkg:', b'"dep:').replace(b'"virtual:', b'"dep:virtual/')
     tomllib.loads(new.decode())
     assert run("check", "--diff", target).returncode == 0
+
+
+def test_venv_mode_prints_the_same_findings(tmp_path):
+    from elf_fixtures import CC, make_venv
+
+    if CC is None:
+        import pytest
+
+        pytest.skip("no C compiler")
+    venv = make_venv(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "v"\nversion = "1"\n')
+    r = run("check", "--venv", venv, tmp_path)
+    assert r.returncode == 1
+    assert "venv-missing-library" in r.stdout and "dep:generic/zlib" in r.stdout and "libz.so.1" in r.stdout
+    assert "truncated.so: damaged ELF file" in r.stderr
+    assert run("check", "--venv", tmp_path / "nope", tmp_path).returncode == 2

@@ -31,6 +31,9 @@ class Fix:
     # Safe fixes change nothing the author meant (legacy spelling, duplicates, case);
     # only they are applied by "fix all" and ``check --fix``.
     safe: bool = True
+    # DepURLs to add to [external] (external_edits.Addition). Their edit needs tomlkit,
+    # so it is computed only when the action is chosen (codeAction/resolve).
+    additions: tuple = ()
 
 
 def apply(text: str, edits: list[TextEdit] | tuple[TextEdit, ...]) -> str:
@@ -108,8 +111,12 @@ def remove_array_item(text: str, array: ArrayNode, index: int) -> TextEdit:
     return TextEdit(start, end, "")
 
 
-def minimal_edit(old: str, new: str) -> TextEdit | None:
-    """The one edit that turns ``old`` into ``new``: their differing middle, or None."""
+def minimal_edit(old: str, new: str, whole_lines: bool = False) -> TextEdit | None:
+    """The one edit that turns ``old`` into ``new``: their differing middle, or None.
+
+    With ``whole_lines`` the edit starts and ends at line boundaries, which editors show
+    (and undo) more naturally than a change starting mid-word.
+    """
     if old == new:
         return None
     prefix = 0
@@ -119,4 +126,8 @@ def minimal_edit(old: str, new: str) -> TextEdit | None:
     suffix = 0
     while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
         suffix += 1
+    if whole_lines:
+        prefix = old.rfind("\n", 0, prefix) + 1
+        while suffix > 0 and old[len(old) - suffix - 1] != "\n":
+            suffix -= 1
     return TextEdit(prefix, len(old) - suffix, new[prefix : len(new) - suffix])

@@ -16,11 +16,16 @@ from functools import cached_property
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 
+from pathlib import Path
+
+from pygls.uris import to_fs_path
+
 from . import __version__
-from .checks import Finding, run_checks
+from .checks import CheckContext, Finding, run_checks
 from .config import SECTION, Settings, parse_settings
 from .data_index import DataIndex, default_index
 from .document import PyprojectDocument
+from .venv_scan import ScanCache, VenvScan
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +38,12 @@ class Analysis:
     version: int | None
     doc: PyprojectDocument
     index: DataIndex = field(repr=False)
+    context: CheckContext = field(default_factory=CheckContext, repr=False)
 
     @cached_property
     def findings(self) -> list[Finding]:
         try:
-            return run_checks(self.doc, self.index)
+            return run_checks(self.doc, self.index, self.context)
         except Exception:  # a bug in one check must not take the editor down
             log.exception("checks failed on %s", self.uri)
             return []
@@ -45,6 +51,14 @@ class Analysis:
 
 def is_pyproject(uri: str) -> bool:
     return uri.rsplit("/", 1)[-1] == "pyproject.toml"
+
+
+def project_dir(uri: str) -> Path | None:
+    """The folder of a file: URI; None for unsaved buffers and other schemes."""
+    if not uri.startswith("file:"):
+        return None
+    path = to_fs_path(uri)
+    return Path(path).parent if path else None
 
 
 class Pep725Server(LanguageServer):
@@ -55,6 +69,9 @@ class Pep725Server(LanguageServer):
         self.pull_diagnostics = False
         self._analyses: dict[str, Analysis] = {}
         self._pending: dict[str, asyncio.Task] = {}
+        # virtualenv scans by project folder (features/virtualenv.py runs them)
+        self.venv_scans: dict[Path, VenvScan] = {}
+        self.venv_scan_cache = ScanCache()
 
     # -- documents -----------------------------------------------------------------
     def analysis(self, uri: str) -> Analysis:
@@ -65,7 +82,9 @@ class Pep725Server(LanguageServer):
         if cached is not None and cached.version == document.version and cached.doc.text is source:
             return cached
         encoding = getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16"
-        analysis = Analysis(uri, document.version, PyprojectDocument(source, encoding), self.index)
+        folder = project_dir(uri)
+        context = CheckContext(folder, self.venv_scans.get(folder) if folder else None)
+        analysis = Analysis(uri, document.version, PyprojectDocument(source, encoding), self.index, context)
         self._analyses[uri] = analysis
         return analysis
 
@@ -74,6 +93,10 @@ class Pep725Server(LanguageServer):
         if "findings" in analysis.__dict__:
             return analysis.findings
         return await asyncio.to_thread(lambda: analysis.findings)
+
+    def invalidate(self) -> None:
+        """Drop every cached analysis (new data: a virtualenv scan, live nixpkgs metadata)."""
+        self._analyses.clear()
 
     def forget(self, uri: str) -> None:
         self._analyses.pop(uri, None)

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+import asyncio
+
 from .. import lsp_conversions
-from ..edits import Fix
+from ..edits import Fix, TextEdit
+from ..external_edits import Addition, add_to_external
 from ..safe_fixes import fix_all_edit
 
 FIX_ALL_KIND = "source.fixAll.pep725"
-KINDS = [lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL_KIND]
+ADD_MISSING_KIND = "source.addMissing.pep725"
+KINDS = [lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL_KIND, ADD_MISSING_KIND]
+ADDING_CODES = ("missing-external-dependency", "missing-build-tool", "venv-missing-library")
 
 
 def _wanted(only: list[str] | None, kind: str) -> bool:
@@ -61,7 +66,18 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
                 continue
             diag = lsp_conversions.diagnostic(doc, finding, ls.settings)
             for i, fix in enumerate(finding.fixes):
-                actions.append(_action(ls, uri, analysis.version, doc, fix, diag, preferred=fix.preferred and i == 0))
+                actions.append(await _action(ls, uri, analysis.version, doc, fix, diag, preferred=fix.preferred and i == 0))
+
+    additions = [
+        a for f in findings if f.code in ADDING_CODES and f.fixes for a in f.fixes[0].additions
+    ]
+    if additions and _wanted(only, ADD_MISSING_KIND):
+        action = lsp.CodeAction(
+            title=f"Add all missing external dependencies ({len({a.specifier for a in additions})})",
+            kind=ADD_MISSING_KIND,
+            data={"uri": uri, "version": analysis.version, "additions": [_encode(a) for a in additions]},
+        )
+        actions.append(action if _supports_resolve(ls) else await resolve(ls, action))
 
     fixable = [f for f in findings if any(x.safe for x in f.fixes)]
     if fixable:
@@ -79,26 +95,43 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
     return actions
 
 
-def _action(ls, uri, version, doc, fix: Fix, diag, preferred: bool) -> lsp.CodeAction:
-    edits = [lsp_conversions.text_edit(doc, e) for e in fix.edits]
-    return lsp.CodeAction(
+def _encode(a: Addition) -> list:
+    return [a.key, a.specifier, a.group]
+
+
+async def _action(ls, uri, version, doc, fix: Fix, diag, preferred: bool) -> lsp.CodeAction:
+    action = lsp.CodeAction(
         title=fix.title,
         kind=fix.kind,
         diagnostics=[diag] if diag else None,
         is_preferred=preferred or None,
-        edit=_workspace_edit(ls, uri, version, edits),
     )
+    if fix.additions:
+        # The edit needs tomlkit: compute it only for the action the user picks.
+        action.data = {"uri": uri, "version": version, "additions": [_encode(a) for a in fix.additions]}
+        return action if _supports_resolve(ls) else await resolve(ls, action)
+    edits = [lsp_conversions.text_edit(doc, e) for e in fix.edits]
+    action.edit = _workspace_edit(ls, uri, version, edits)
+    return action
 
 
 async def resolve(ls, action: lsp.CodeAction) -> lsp.CodeAction:
+    """Compute the edit of a fix-all or add-DepURLs action, on the current text."""
     data = action.data if isinstance(action.data, dict) else {}
     uri = data.get("uri")
-    if not uri or action.edit is not None:
+    if not uri or action.edit is not None or uri not in ls.workspace.text_documents:
         return action
     analysis = ls.analysis(uri)
-    import asyncio
-
-    edit = await asyncio.to_thread(fix_all_edit, analysis.doc.text, ls.index)
+    text = analysis.doc.text
+    edit: TextEdit | None
+    if "additions" in data:
+        try:
+            additions = [Addition(k, spec, g) for k, spec, g in data["additions"]]
+        except (TypeError, ValueError):
+            return action
+        edit = await asyncio.to_thread(add_to_external, text, additions)
+    else:
+        edit = await asyncio.to_thread(fix_all_edit, text, ls.index)
     edits = [lsp_conversions.text_edit(analysis.doc, edit)] if edit else []
     action.edit = _workspace_edit(ls, uri, analysis.version, edits)
     return action

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+from . import virtualenv
+
 
 def register(server) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: lsp.DidOpenTextDocumentParams) -> None:
         ls.schedule_diagnostics(params.text_document.uri, 0)
+        virtualenv.schedule(ls, params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: lsp.DidChangeTextDocumentParams) -> None:
@@ -21,6 +24,7 @@ def register(server) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls, params: lsp.DidSaveTextDocumentParams) -> None:
         ls.schedule_diagnostics(params.text_document.uri, 0)
+        virtualenv.schedule(ls, params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: lsp.DidCloseTextDocumentParams) -> None:

@@ -1,0 +1,135 @@
+"""Add DepURLs to ``[external]`` in the file's own style, as one minimal text edit.
+
+tomlkit makes the change (it keeps comments, indentation, trailing commas, line endings
+and quoting of what is there); we turn its output into the smallest edit of the original
+text, and refuse anything that would not parse afterwards.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+
+import tomlkit
+from tomlkit.container import OutOfOrderTableProxy
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Array, InlineTable, String, Table
+
+from . import depurl
+from .document import GROUPS_KEY, OPTIONAL_KEYS, REQUIREMENT_KEYS
+from .edits import TextEdit, minimal_edit
+
+
+@dataclass(frozen=True, slots=True)
+class Addition:
+    """Add ``specifier`` to ``[external].<key>`` (or to group ``group`` of a table key)."""
+
+    key: str
+    specifier: str
+    group: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.key}.{self.group}" if self.group else self.key
+
+
+def _identity(specifier: str) -> str | None:
+    spec = depurl.parse(specifier)
+    if spec.legacy_replacement:
+        spec = depurl.parse(spec.legacy_replacement)
+    return spec.package_id
+
+
+def declared_ids(data: dict) -> set[str]:
+    """Package ids (``dep:type/ns/name``) declared anywhere in a parsed ``[external]``."""
+    external = data.get("external")
+    found: set[str] = set()
+    if not isinstance(external, dict):
+        return found
+
+    def collect(values) -> None:
+        if isinstance(values, list):
+            for v in values:
+                if isinstance(v, str) and (pid := _identity(v)):
+                    found.add(pid)
+
+    for key, value in external.items():
+        if key in REQUIREMENT_KEYS:
+            collect(value)
+        elif key in OPTIONAL_KEYS + (GROUPS_KEY,) and isinstance(value, dict):
+            for group in value.values():
+                collect(group)
+    return found
+
+
+def _literal_style(array: Array) -> bool:
+    strings = [item for item in array if isinstance(item, String)]
+    return bool(strings) and all(s.as_string().startswith("'") for s in strings)
+
+
+def _target_array(external, addition: Addition) -> Array | None:
+    """The array to append to, created (empty) if missing; None if the shape is wrong."""
+    if addition.group is None:
+        if addition.key not in external:
+            external[addition.key] = tomlkit.array()
+        target = external[addition.key]
+        return target if isinstance(target, Array) else None
+    if addition.key not in external:
+        table = tomlkit.table() if isinstance(external, Table) and not _is_super_only(external) else tomlkit.inline_table()
+        external[addition.key] = table
+    groups = external[addition.key]
+    if not isinstance(groups, (Table, InlineTable)):
+        return None
+    if addition.group not in groups:
+        groups[addition.group] = tomlkit.array()
+    target = groups[addition.group]
+    return target if isinstance(target, Array) else None
+
+
+def _is_super_only(table: Table) -> bool:
+    return table.is_super_table() if hasattr(table, "is_super_table") else False
+
+
+def add_to_external(text: str, additions: list[Addition]) -> TextEdit | None:
+    """One edit adding every addition not declared yet; None when there is nothing to add
+    or the file cannot be edited safely (not valid TOML, or a value of the wrong type)."""
+    try:
+        data = tomllib.loads(text)
+        doc = tomlkit.parse(text)
+    except (tomllib.TOMLDecodeError, TOMLKitError, RecursionError):
+        return None
+    declared = declared_ids(data)
+    todo: list[Addition] = []
+    for addition in additions:
+        pid = _identity(addition.specifier)
+        if pid is None or pid in declared:
+            continue
+        declared.add(pid)
+        todo.append(addition)
+    if not todo:
+        return None
+    try:
+        if "external" not in doc:
+            if text.strip() and not text.endswith(("\n\n", "\r\n\r\n")):
+                doc.add(tomlkit.nl())
+            doc.add("external", tomlkit.table())
+        external = doc["external"]
+        # dotted keys (external.x = …) come back as an OutOfOrderTableProxy
+        if not isinstance(external, (Table, InlineTable, OutOfOrderTableProxy)) or isinstance(external, AoT):
+            return None
+        for addition in todo:
+            array = _target_array(external, addition)
+            if array is None:
+                return None
+            item = tomlkit.string(addition.specifier, literal=_literal_style(array) and "'" not in addition.specifier)
+            array.append(item)
+        new_text = tomlkit.dumps(doc)
+    except (TOMLKitError, TypeError, ValueError, KeyError):
+        return None
+    if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
+        new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")  # tomlkit adds bare \n
+    try:
+        tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError:
+        return None
+    return minimal_edit(text, new_text, whole_lines=True)
