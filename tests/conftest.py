@@ -37,9 +37,25 @@ async def client(request, lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
+def fix_code_action_structuring(lsp_client: LanguageClient) -> None:
+    """lsprotocol (2025.0.0) reads any code action that has a ``command`` as a Command.
+    Real clients look at the type of ``command`` (a string only in a Command); so do we."""
+    from typing import Union
+
+    converter = lsp_client.protocol._converter
+
+    def hook(obj, _):
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, lsp.Command)
+        return converter.structure(obj, lsp.CodeAction)
+
+    converter.register_structure_hook(Union[lsp.Command, lsp.CodeAction], hook)
+
+
 def accept_registrations(lsp_client: LanguageClient) -> None:
     """Real editors accept client/registerCapability; pytest-lsp's client needs telling."""
     lsp_client.registrations = []
+    fix_code_action_structuring(lsp_client)
 
     @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
     def register_capability(params: lsp.RegistrationParams) -> None:

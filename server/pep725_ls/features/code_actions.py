@@ -15,10 +15,11 @@ from .. import lsp_conversions
 from ..edits import Fix, TextEdit
 from ..external_edits import Addition, add_to_external
 from ..safe_fixes import fix_all_edit
+from . import nix_shell
 
 FIX_ALL_KIND = "source.fixAll.pep725"
 ADD_MISSING_KIND = "source.addMissing.pep725"
-KINDS = [lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL_KIND, ADD_MISSING_KIND]
+KINDS = [lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL_KIND, ADD_MISSING_KIND, nix_shell.KIND]
 ADDING_CODES = ("missing-external-dependency", "missing-build-tool", "venv-missing-library")
 
 
@@ -79,6 +80,11 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
         )
         actions.append(action if _supports_resolve(ls) else await resolve(ls, action))
 
+    if _wanted(only, nix_shell.KIND) and (only or not params.context.diagnostics):
+        shell = nix_shell.action(ls, uri, analysis)
+        if shell is not None:
+            actions.append(shell)
+
     fixable = [f for f in findings if any(x.safe for x in f.fixes)]
     if fixable:
         for kind in (FIX_ALL_KIND, lsp.CodeActionKind.SourceFixAll):
@@ -138,6 +144,7 @@ async def resolve(ls, action: lsp.CodeAction) -> lsp.CodeAction:
 
 
 def register(server) -> None:
+    nix_shell.register(server)
     server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
         lsp.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=True),

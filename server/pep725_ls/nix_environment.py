@@ -1,0 +1,225 @@
+"""Nix environments from ``[external]``: shell.nix, a flake's devShells, install commands.
+
+build-requires → nativeBuildInputs, host-requires → buildInputs, dependencies → buildInputs
+and ``LD_LIBRARY_PATH`` (``lib.makeLibraryPath``), so that wheels in a plain virtualenv
+find their shared libraries on NixOS. Markers are evaluated for the target system; extras
+and groups are opt-in; DepURLs with no known nixpkgs attribute become comments, never
+silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from packaging.markers import InvalidMarker, Marker
+
+from . import __version__, depurl
+from .data_index import DataIndex
+
+# Environment markers for the systems a flake usually serves (PEP 508 names).
+SYSTEM_MARKERS: dict[str, dict[str, str]] = {
+    "x86_64-linux": {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64", "os_name": "posix"},
+    "aarch64-linux": {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "aarch64", "os_name": "posix"},
+    "x86_64-darwin": {"sys_platform": "darwin", "platform_system": "Darwin", "platform_machine": "x86_64", "os_name": "posix"},
+    "aarch64-darwin": {"sys_platform": "darwin", "platform_system": "Darwin", "platform_machine": "arm64", "os_name": "posix"},
+}
+DEFAULT_SYSTEM = "x86_64-linux"
+_NIX_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_'-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    specifier: str
+    category: str  # "build", "host", "run"
+    origin: str  # e.g. "host-requires" or "optional-dependencies.gui"
+
+
+@dataclass(slots=True)
+class Environment:
+    """What one system's shell gets: attribute paths per category, and what was left out."""
+
+    system: str
+    native: list[tuple[str, str]] = field(default_factory=list)  # (attr, DepURL)
+    build_inputs: list[tuple[str, str]] = field(default_factory=list)
+    library_path: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)  # specifiers with no nixpkgs attribute
+    skipped: list[str] = field(default_factory=list)  # specifiers whose marker is false here
+    invalid: list[str] = field(default_factory=list)
+
+
+def requirements(external: dict, extras: tuple[str, ...] = (), groups: tuple[str, ...] = ()) -> list[Requirement]:
+    """The specifiers of a parsed ``[external]`` table, with their category."""
+    out: list[Requirement] = []
+    simple = {"build-requires": "build", "host-requires": "host", "dependencies": "run"}
+    for key, category in simple.items():
+        for spec in external.get(key) or []:
+            if isinstance(spec, str):
+                out.append(Requirement(spec, category, key))
+    optional = {"optional-build-requires": "build", "optional-host-requires": "host", "optional-dependencies": "run"}
+    wanted_extras = {e.lower() for e in extras}
+    for key, category in optional.items():
+        table = external.get(key) or {}
+        if not isinstance(table, dict):
+            continue
+        for name, specs in table.items():
+            if ("*" in wanted_extras or name.lower() in wanted_extras) and isinstance(specs, list):
+                out += [Requirement(s, category, f"{key}.{name}") for s in specs if isinstance(s, str)]
+    table = external.get("dependency-groups") or {}
+    if isinstance(table, dict):
+        for name in _expand_groups(table, groups):
+            for s in table.get(name) or []:
+                if isinstance(s, str):
+                    out.append(Requirement(s, "host", f"dependency-groups.{name}"))
+    return out
+
+
+def _expand_groups(table: dict, groups: tuple[str, ...]) -> list[str]:
+    """Selected groups plus what they include (PEP 735 include-group), each once."""
+    order: list[str] = []
+    pending = [g for g in table if g in groups or "*" in groups]
+    while pending:
+        name = pending.pop(0)
+        if name in order or name not in table:
+            continue
+        order.append(name)
+        for item in table.get(name) or []:
+            if isinstance(item, dict) and isinstance(item.get("include-group"), str):
+                pending.append(item["include-group"])
+    return order
+
+
+def environment(reqs: list[Requirement], index: DataIndex, system: str = DEFAULT_SYSTEM) -> Environment:
+    env = Environment(system)
+    marker_env = SYSTEM_MARKERS.get(system, SYSTEM_MARKERS[DEFAULT_SYSTEM])
+    seen: set[tuple[str, str]] = set()
+    for req in reqs:
+        spec = depurl.parse(req.specifier)
+        if spec.legacy_replacement:
+            spec = depurl.parse(spec.legacy_replacement)
+        if spec.package_id is None or any(p.code in ("invalid-depurl", "invalid-marker") for p in spec.problems):
+            env.invalid.append(req.specifier)
+            continue
+        if spec.marker is not None:
+            try:
+                if not Marker(spec.marker.text).evaluate({**marker_env, "extra": ""}):
+                    env.skipped.append(req.specifier)
+                    continue
+            except InvalidMarker:
+                env.invalid.append(req.specifier)
+                continue
+        attrs = install_attrs(index, index.canonical_target(spec.package_id))
+        if not attrs:
+            env.unmapped.append(req.specifier)
+            continue
+        for attr in attrs:
+            if (attr, req.category) in seen:
+                continue
+            seen.add((attr, req.category))
+            if req.category == "build":
+                env.native.append((attr, spec.package_id))
+            else:
+                env.build_inputs.append((attr, spec.package_id))
+                if attr not in env.library_path and not spec.is_virtual:
+                    env.library_path.append(attr)
+    return env
+
+
+def install_attrs(index: DataIndex, depurl_id: str) -> list[str]:
+    """The nixpkgs attributes that provide ``depurl_id`` in a shell."""
+    mapping = index.nixpkgs(depurl_id)
+    if mapping is None or not mapping.present:
+        return []
+    return list(mapping.install) if getattr(mapping, "install", None) else [mapping.primary.attr]
+
+
+def nix_attr_path(attr: str, root: str = "pkgs") -> str:
+    """``pkgs.xorg.libxcb``; segments that are not plain identifiers are quoted."""
+    parts = [p if _NIX_IDENTIFIER.fullmatch(p) else '"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in attr.split(".")]
+    return ".".join([root, *parts])
+
+
+def nix_string(text: str) -> str:
+    """A Nix string literal: quotes, backslashes and ``${`` escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("${", "\\${") + '"'
+
+
+def _nix_comment(text: str) -> str:
+    return text.replace("\n", " ").replace("\r", " ")
+
+
+def _list(items: list[tuple[str, str]], indent: str) -> str:
+    if not items:
+        return "[ ]"
+    lines = [f"{indent}  {nix_attr_path(attr)}  # {_nix_comment(origin)}" for attr, origin in items]
+    return "[\n" + "\n".join(lines) + f"\n{indent}]"
+
+
+def _shell_body(env: Environment, indent: str) -> str:
+    lines = [f"{indent}# [external] build-requires: tools that run during the build"]
+    lines.append(f"{indent}nativeBuildInputs = {_list(env.native, indent)};")
+    lines.append(f"{indent}# [external] host-requires and dependencies: libraries to build against and load")
+    lines.append(f"{indent}buildInputs = {_list(env.build_inputs, indent)};")
+    if env.library_path:
+        libs = " ".join(nix_attr_path(a) for a in env.library_path)
+        lines.append(f"{indent}# Wheels in a plain virtualenv look for shared libraries here: NixOS has no /usr/lib.")
+        lines.append(f"{indent}LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ {libs} ];")
+    for label, items in (("no nixpkgs attribute known for", env.unmapped),
+                         (f"marker false on {env.system}, left out:", env.skipped),
+                         ("not a valid DepURL, left out:", env.invalid)):
+        for item in items:
+            lines.append(f"{indent}# {label} {_nix_comment(item)}")
+    return "\n".join(lines)
+
+
+def _header(project: str | None) -> str:
+    name = f" of {_nix_comment(str(project))}" if project else ""
+    return (f"# Development environment{name}, generated by pep725-ls {__version__} from the [external]\n"
+            f"# table of pyproject.toml. Edit that table and regenerate: `pep725-ls nix shell`.\n")
+
+
+def shell_nix(data: dict, index: DataIndex, system: str = DEFAULT_SYSTEM,
+              extras: tuple[str, ...] = (), groups: tuple[str, ...] = ()) -> str:
+    external = data.get("external") or {}
+    env = environment(requirements(external, extras, groups), index, system)
+    project = (data.get("project") or {}).get("name")
+    return (_header(project) + "{ pkgs ? import <nixpkgs> { } }:\n\npkgs.mkShell {\n"
+            + _shell_body(env, "  ") + "\n}\n")
+
+
+def flake_nix(data: dict, index: DataIndex, systems: tuple[str, ...] = tuple(SYSTEM_MARKERS),
+              extras: tuple[str, ...] = (), groups: tuple[str, ...] = ()) -> str:
+    external = data.get("external") or {}
+    reqs = requirements(external, extras, groups)
+    project = (data.get("project") or {}).get("name")
+    shells = []
+    for system in systems:
+        env = environment(reqs, index, system)
+        shells.append(
+            f"      {system}.default =\n        let pkgs = nixpkgs.legacyPackages.{system}; in\n"
+            f"        pkgs.mkShell {{\n{_shell_body(env, '          ')}\n        }};"
+        )
+    description = f"Development shell of {project}" if project else "Development shell"
+    return (
+        _header(project)
+        + "{\n"
+        + f"  description = {nix_string(description + ' (from [external], by pep725-ls)')};\n"
+        + '  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";\n'
+        + "  outputs = { self, nixpkgs }: {\n    devShells = {\n"
+        + "\n".join(shells)
+        + "\n    };\n  };\n}\n"
+    )
+
+
+def nix_install_commands(data: dict, index: DataIndex, system: str = DEFAULT_SYSTEM,
+                         extras: tuple[str, ...] = (), groups: tuple[str, ...] = ()) -> list[str]:
+    env = environment(requirements(data.get("external") or {}, extras, groups), index, system)
+    attrs = list(dict.fromkeys(a for a, _ in env.native + env.build_inputs))
+    lines = []
+    if attrs:
+        from .install_commands import shell_word
+
+        lines.append("nix-shell -p " + " ".join(shell_word(a) for a in attrs))
+        lines.append("nix profile install " + " ".join(shell_word(f"nixpkgs#{a}") for a in attrs))
+    lines += [f"# no nixpkgs attribute known for {u}" for u in env.unmapped]
+    return lines

@@ -1,0 +1,38 @@
+"""Real tools from Debian for the tests that need them, installed on first use.
+
+CI runs on a fresh machine as root: a test that needs ``nix-instantiate`` or ``nvim``
+installs the Debian package itself. Where that is impossible (not root, no apt-get), the
+caller skips with the reason returned here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+
+_lock = threading.Lock()
+_updated = False
+
+
+def debian_tool(binary: str, package: str) -> tuple[str | None, str | None]:
+    """(path of ``binary``, None) — installing ``package`` if needed — or (None, why not)."""
+    global _updated
+    found = shutil.which(binary)
+    if found:
+        return found, None
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return None, f"{binary} is not on PATH and {package} cannot be installed here (not root, or no apt-get)"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    with _lock:
+        try:
+            if not _updated:
+                subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, env=env, timeout=600)
+                _updated = True
+            subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
+                           check=True, capture_output=True, env=env, timeout=900)
+        except (subprocess.SubprocessError, OSError) as exc:
+            return None, f"apt-get install {package} failed: {exc}"
+    found = shutil.which(binary)
+    return (found, None) if found else (None, f"{package} installed but {binary} is not on PATH")
