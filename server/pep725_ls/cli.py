@@ -39,7 +39,46 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", default="", metavar="CODES", help="comma-separated codes not to report")
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     check.add_argument("--diff", action="store_true", help="print the safe fixes as a diff; change nothing")
+    check.add_argument("--venv", default=None, metavar="PATH",
+                       help="also scan this virtualenv for shared libraries it needs from the system")
+
+    nix = sub.add_parser("nix", help="Nix environments from [external]")
+    nix_sub = nix.add_subparsers(dest="nix_command", metavar="SUBCOMMAND", required=True)
+    shell = nix_sub.add_parser("shell", help="print a shell.nix (or, with --flake, a flake.nix with devShells)")
+    _add_environment_options(shell)
+    shell.add_argument("--flake", action="store_true", help="print a flake.nix with devShells.<system>.default")
+    shell.add_argument("--output", "-o", default=None, metavar="FILE",
+                       help="write to FILE instead of stdout (refuses to overwrite unless --force)")
+    shell.add_argument("--force", action="store_true", help="with --output, overwrite an existing file")
+    nix_install = nix_sub.add_parser("install-command", help="print nix-shell -p / nix profile install lines")
+    _add_environment_options(nix_install)
+
+    install = sub.add_parser("install-command", help="print the package manager command of a PEP 804 ecosystem")
+    install.add_argument("--ecosystem", required=True, metavar="NAME",
+                         help="debian, ubuntu, fedora, conda-forge, homebrew, arch, … (see --ecosystem list)")
+    install.add_argument("--category", choices=["build", "host", "run", "all"], default="all",
+                         help="which [external] lists to install for (default: all)")
+    _add_environment_options(install, system=False)
+
+    mapping = sub.add_parser("mapping", help="the DepURL -> nixpkgs mapping")
+    mapping_sub = mapping.add_subparsers(dest="mapping_command", metavar="SUBCOMMAND", required=True)
+    mapping_report = mapping_sub.add_parser("report", help="coverage of the PEP 804 registry; exit 1 below target")
+    mapping_report.add_argument("--format", choices=["text", "json"], default="text")
     return parser
+
+
+def _add_environment_options(p: argparse.ArgumentParser, system: bool = True) -> None:
+    p.add_argument("path", nargs="?", default="pyproject.toml", metavar="PATH",
+                   help="pyproject.toml or its folder (default: ./pyproject.toml)")
+    p.add_argument("--extra", action="append", default=[], metavar="NAME",
+                   help="include this optional-* group (repeatable; '*' for all)")
+    p.add_argument("--group", action="append", default=[], metavar="NAME",
+                   help="include this dependency group (repeatable; '*' for all)")
+    if system:
+        from .nix_environment import DEFAULT_SYSTEM, SYSTEM_MARKERS
+
+        p.add_argument("--system", action="append", default=[], choices=list(SYSTEM_MARKERS), metavar="SYSTEM",
+                       help=f"target system for markers (default {DEFAULT_SYSTEM}; with --flake, all four)")
 
 
 def _add_logging(p: argparse.ArgumentParser) -> None:
@@ -51,6 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return run_check(args)
+    if args.command == "nix":
+        return run_nix(args)
+    if args.command == "install-command":
+        return run_install_command(args)
+    if args.command == "mapping":
+        from .data_index import default_index
+        from .mapping_report import report
+
+        text, ok = report(default_index(), args.format)
+        print(text)
+        return EXIT_CLEAN if ok else EXIT_FINDINGS
     return serve(args)
 
 
@@ -82,7 +132,7 @@ def _resolve(paths: list[str]) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .checks import run_checks
+    from .checks import CheckContext, run_checks
     from .data_index import default_index
     from .document import PyprojectDocument
     from .safe_fixes import fix_all
@@ -100,6 +150,17 @@ def run_check(args: argparse.Namespace) -> int:
     status = EXIT_CLEAN
     report: list[dict] = []
     changed = False
+    venv_scan = None
+    if args.venv:
+        from .venv_scan import find_venv, scan
+
+        venv = find_venv(None, os.path.abspath(args.venv))
+        if venv is None:
+            print(f"pep725-ls check: {args.venv} is not a virtualenv (no pyvenv.cfg)", file=sys.stderr)
+            return EXIT_ERROR
+        venv_scan = scan(venv)
+        for problem in venv_scan.problems:
+            print(f"pep725-ls check: {venv}: {problem}", file=sys.stderr)
     for path in _resolve(args.paths):
         try:
             raw = path.read_bytes()
@@ -123,7 +184,8 @@ def run_check(args: argparse.Namespace) -> int:
         if args.diff:
             continue
         doc = PyprojectDocument(text, encoding="utf-32")
-        for finding in run_checks(doc, index):
+        context = CheckContext(path.resolve().parent, venv_scan)
+        for finding in run_checks(doc, index, context):
             if not wanted(finding.code):
                 continue
             pos = doc.lines.offset_to_position(finding.start)
@@ -142,6 +204,63 @@ def run_check(args: argparse.Namespace) -> int:
     report.sort(key=lambda r: (r["path"], r["line"], r["column"]))
     _print_report(report, args.format)
     return status
+
+
+def _load_pyproject(arg: str) -> dict | None:
+    import tomllib
+
+    path = _resolve([arg])[0]
+    try:
+        return tomllib.loads(path.read_text("utf-8").removeprefix("\ufeff"))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"pep725-ls: cannot read {path}: {exc}", file=sys.stderr)
+    except tomllib.TOMLDecodeError as exc:
+        print(f"pep725-ls: {path} is not valid TOML: {exc}", file=sys.stderr)
+    return None
+
+
+def run_nix(args: argparse.Namespace) -> int:
+    from .data_index import default_index
+    from .nix_environment import DEFAULT_SYSTEM, SYSTEM_MARKERS, flake_nix, nix_install_commands, shell_nix
+
+    data = _load_pyproject(args.path)
+    if data is None:
+        return EXIT_ERROR
+    index = default_index()
+    extras, groups = tuple(args.extra), tuple(args.group)
+    if args.nix_command == "install-command":
+        print("\n".join(nix_install_commands(data, index, (args.system or [DEFAULT_SYSTEM])[0], extras, groups)))
+        return EXIT_CLEAN
+    if args.flake:
+        text = flake_nix(data, index, tuple(args.system or SYSTEM_MARKERS), extras, groups)
+    else:
+        text = shell_nix(data, index, (args.system or [DEFAULT_SYSTEM])[0], extras, groups)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_CLEAN
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        print(f"pep725-ls: {out} exists; use --force to overwrite it", file=sys.stderr)
+        return EXIT_ERROR
+    _write_atomically(out, b"", text)
+    return EXIT_CLEAN
+
+
+def run_install_command(args: argparse.Namespace) -> int:
+    from .data_index import default_index
+    from .install_commands import UnknownEcosystem, install_commands
+
+    data = _load_pyproject(args.path)
+    if data is None:
+        return EXIT_ERROR
+    try:
+        lines = install_commands(data, default_index(), args.ecosystem, args.category,
+                                 tuple(args.extra), tuple(args.group))
+    except UnknownEcosystem as exc:
+        print(f"pep725-ls install-command: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print("\n".join(lines))
+    return EXIT_CLEAN
 
 
 def _write_atomically(path: Path, original: bytes, text: str) -> None:

@@ -128,9 +128,7 @@ def environment(reqs: list[Requirement], index: DataIndex, system: str = DEFAULT
 def install_attrs(index: DataIndex, depurl_id: str) -> list[str]:
     """The nixpkgs attributes that provide ``depurl_id`` in a shell."""
     mapping = index.nixpkgs(depurl_id)
-    if mapping is None or not mapping.present:
-        return []
-    return list(mapping.install) if getattr(mapping, "install", None) else [mapping.primary.attr]
+    return list(mapping.install_attrs) if mapping is not None else []
 
 
 def nix_attr_path(attr: str, root: str = "pkgs") -> str:

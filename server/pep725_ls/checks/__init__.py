@@ -8,18 +8,25 @@ from __future__ import annotations
 
 from ..data_index import DataIndex
 from ..document import PyprojectDocument
+from .context import CheckContext
 from .finding import Finding
-from . import external_table, names
+from . import build_backend, external_table, names, nixpkgs, python_dependencies, virtualenv_libraries
 
-# Each module has ``check(doc, index) -> Iterable[Finding]``. Order is the report order.
-CHECKERS = [external_table, names]
+# Each module has ``check(doc, index) -> Iterable[Finding]``; those that need to know
+# about the project around the file (setup.py, the virtualenv) take a third argument,
+# the CheckContext, and say so with ``NEEDS_CONTEXT = True``. Order is the report order.
+CHECKERS = [external_table, names, nixpkgs, python_dependencies, build_backend, virtualenv_libraries]
 
 
-def run_checks(doc: PyprojectDocument, index: DataIndex) -> list[Finding]:
+def run_checks(doc: PyprojectDocument, index: DataIndex, context: CheckContext | None = None) -> list[Finding]:
+    context = context or CheckContext()
     findings: list[Finding] = []
     for checker in CHECKERS:
-        findings.extend(checker.check(doc, index))
+        if getattr(checker, "NEEDS_CONTEXT", False):
+            findings.extend(checker.check(doc, index, context))
+        else:
+            findings.extend(checker.check(doc, index))
     return findings
 
 
-__all__ = ["Finding", "run_checks", "CHECKERS"]
+__all__ = ["CheckContext", "Finding", "run_checks", "CHECKERS"]

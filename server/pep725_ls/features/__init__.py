@@ -7,7 +7,7 @@ off is not advertised at all.
 
 from __future__ import annotations
 
-from . import code_actions, completion, diagnostics, document_sync, hover, lifecycle
+from . import code_actions, completion, diagnostics, document_links, document_sync, hover, lifecycle, virtualenv
 
 OPTIONAL_FEATURES = {
     "completion_enable": completion,
@@ -19,11 +19,13 @@ OPTIONAL_FEATURES = {
 def register_all(server) -> None:
     lifecycle.register(server)
     document_sync.register(server)
+    virtualenv.register(server)
 
 
 def register_enabled(server) -> None:
     """Called from initialize, once settings and client capabilities are known."""
     diagnostics.register(server)
+    document_links.register(server)
     for setting, module in OPTIONAL_FEATURES.items():
         if getattr(server.settings, setting):
             module.register(server)

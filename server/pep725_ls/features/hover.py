@@ -1,11 +1,12 @@
-"""textDocument/hover on a DepURL: what it is and what other ecosystems call it."""
+"""textDocument/hover on a DepURL: what it is, its nixpkgs attribute(s), and what other
+ecosystems call it. ``hover_markdown`` is pure (specifier + index → markdown)."""
 
 from __future__ import annotations
 
 from lsprotocol import types as lsp
 
 from .. import depurl, lsp_conversions
-from ..data_index import DataIndex
+from ..data_index import DataIndex, NixMapping
 from ..document import CursorInString, PyprojectDocument
 
 
@@ -33,12 +34,55 @@ def hover_markdown(spec: depurl.ExternalSpecifier, index: DataIndex) -> str | No
         lines += ["", f"Version: `{spec.version.text}`"]
     if spec.marker is not None:
         lines += ["", f"Only when: `{spec.marker.text}`"]
+    lines += nixpkgs_markdown(index.nixpkgs(spec.registry_id or package_id) or index.nixpkgs(package_id))
     rows = index.ecosystem_packages(target or package_id)
     if rows:
         lines += ["", "| Ecosystem | Packages |", "|---|---|"]
         for row in rows:
             lines.append(f"| {row.ecosystem_name} | {', '.join(f'`{p}`' for p in row.all)} |")
     return "\n".join(lines)
+
+
+def nixpkgs_markdown(mapping: NixMapping | None) -> list[str]:
+    """The nixpkgs section of a hover: attribute(s), version, outputs, sonames, links."""
+    if mapping is None:
+        return ["", "**nixpkgs:** _no attribute known_"]
+    lines = [""]
+    head = {"curated": "**nixpkgs**", "emm": "**nixpkgs** (PEP 804 nix mapping)",
+            "nixpkgs-name": "**nixpkgs** (package of the same name; not curated)"}[mapping.source]
+    lines.append(head)
+    for a in mapping.attrs:
+        if not a.present:
+            lines.append(f"- `{a.attr}` — not in the vendored nixpkgs data")
+            continue
+        bits = [f"- [`{a.attr}`]({a.search_url}) {a.version}".rstrip()]
+        if a.data_attr != a.attr:
+            bits.append(f"(listed as `{a.data_attr}` in the nix-index data)")
+        lines.append(" ".join(bits))
+        if a.description:
+            lines.append(f"  {a.description}")
+        outs = []
+        if a.lib_output:
+            outs.append(f"libraries in `{a.lib_output}`")
+        if a.header_output:
+            outs.append(f"headers in `{a.header_output}`")
+        if a.outputs:
+            outs.append("outputs " + ", ".join(f"`{o}`" for o in a.outputs))
+        if outs:
+            lines.append("  " + "; ".join(outs))
+        if a.sonames:
+            more = f" and {len(a.sonames) - 8} more" if len(a.sonames) > 8 else ""
+            lines.append("  provides " + ", ".join(f"`{so}`" for so in a.sonames[:8]) + more)
+        if a.license or a.homepage:
+            lines.append("  " + " · ".join(x for x in (a.license, a.homepage) if x))
+    primary = mapping.primary
+    if primary is not None and primary.present:
+        lines += ["", f"`{primary.shell_command}`"]
+    if mapping.exotic:
+        lines += ["", f"_{mapping.exotic}_"]
+    if mapping.why:
+        lines += ["", f"_Mapping note: {mapping.why}_"]
+    return lines
 
 
 def hover(doc: PyprojectDocument, offset: int, index: DataIndex) -> lsp.Hover | None:

@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Regenerate pep725-ls' shipped nixpkgs data from the inputs in ../shared and curated.toml.
+
+    python server/scripts/build_nixpkgs_data.py [--shared ../shared] [--check]
+
+Reads  shared/data/attrs.tsv, sonames.tsv, python-native-deps.tsv, shared/spec/emm/data/
+       nix.mapping.json, registry.json and server/pep725_ls/data/nixpkgs/curated.toml.
+Writes server/pep725_ls/data/nixpkgs/{mapping.json, pypi.json, attrs.tsv, names.tsv,
+       sonames.tsv}. Output is deterministic (sorted, no timestamps), so a re-run on the same
+       inputs changes nothing; ``--check`` exits 1 when the files on disk differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "pep725_ls" / "data" / "nixpkgs"
+DEFAULT_SHARED = HERE.parents[2] / "shared"
+
+# Attribute sets of poetry2nix rows that are not packages (or are whole package sets).
+_NOT_PACKAGES = {"xorg", "qt5", "qt6", "llvmPackages", "cudaPackages", "gst", "gst_all_1", "fetchPypi",
+                 "t", "pick", "up", "openai", "triton", "vispy", "autoPatchelfHook", "cudaPackages.lib",
+                 "xorg.lib", "which", "file", "git", "yj", "jq", "nodejs", "doxygen"}
+# Spellings in poetry2nix rows that name a curated DepURL under another attribute.
+_POETRY2NIX_ALIASES = {
+    "openssl_3": "dep:generic/openssl", "openssl_1_1": "dep:generic/openssl",
+    "postgresql": "dep:generic/libpq", "postgresql.lib": "dep:generic/libpq",
+    "libkrb5": "dep:generic/krb5", "unixODBC": "dep:generic/unixodbc",
+    "libjpeg_turbo": "dep:generic/libjpeg", "openblasCompat": "dep:virtual/interface/blas",
+    "blas": "dep:virtual/interface/blas", "lapack": "dep:virtual/interface/lapack",
+    "mpi": "dep:virtual/interface/mpi", "gfortran": "dep:virtual/compiler/fortran",
+    "cargo": "dep:virtual/compiler/rust", "rustc": "dep:virtual/compiler/rust",
+    "pkgconfig": "dep:generic/pkg-config", "pkg-config": "dep:generic/pkg-config",
+    "gtk3": "dep:generic/gtk3", "tesseract4": "dep:generic/tesseract", "libusb1": "dep:generic/libusb",
+    "libsndfile": "dep:generic/libsndfile", "lcms": "dep:generic/lcms2", "fftwFloat": "dep:generic/fftw",
+    "fftwLongDouble": "dep:generic/fftw", "ffmpeg_4": "dep:generic/ffmpeg", "cmake": "dep:generic/cmake",
+    "ninja": "dep:generic/ninja", "swig": "dep:generic/swig", "meson": "dep:generic/meson",
+}
+_BUILD_ONLY_PYPI = {"maturin", "cython", "setuptools", "autoconf", "automake", "libtool"}
+_VERSIONED_ATTR = re.compile(r"_\d+(_\d+)*$")
+_NAME_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._-]*")
+_SONAME = re.compile(r"^(lib.+?\.so)((?:\.\d+)*)$")
+
+
+def read_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
+    header: list[str] | None = None
+    rows = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if header is None:
+            header = fields
+            continue
+        rows.append(fields + [""] * (len(header) - len(fields)))
+    return header or [], rows
+
+
+def soname_list(files: list[str]) -> list[str]:
+    """The SONAME-like names among a package's lib files: the shortest versioned name per library."""
+    best: dict[str, str] = {}
+    for f in files:
+        m = _SONAME.match(f)
+        if not m:
+            continue
+        base, version = m.groups()
+        cur = best.get(base)
+        # prefer libz.so.1 over libz.so.1.3.1, and any versioned name over bare libz.so
+        key = (version == "", version.count("."))
+        if cur is None or key < ((cur == base), cur[len(base):].count(".")):
+            best[base] = f
+    return sorted(best.values())
+
+
+def build(shared: Path) -> dict[str, bytes]:
+    _, attr_rows = read_tsv(shared / "data" / "attrs.tsv")
+    attrs = {r[0]: {"version": r[1], "outputs": r[3].split(",") if r[3] else ["out"], "pname": r[4]} for r in attr_rows}
+    _, so_rows = read_tsv(shared / "data" / "sonames.tsv")
+    files_by_attr: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for file, attr, output, *_ in so_rows:
+        files_by_attr[attr].append((file, output))
+    curated = tomllib.loads((OUT / "curated.toml").read_text("utf-8"))
+    registry = json.loads((shared / "spec" / "emm" / "data" / "registry.json").read_text("utf-8"))
+    emm_nix = json.loads((shared / "spec" / "emm" / "data" / "nix.mapping.json").read_text("utf-8"))
+
+    def describe(attr: str, data_attr: str, headers: str | None) -> dict:
+        info = attrs.get(data_attr)
+        row: dict = {"attr": attr}
+        if data_attr != attr:
+            row["data_attr"] = data_attr
+        if info is None:
+            row["present"] = False
+            return row
+        files = files_by_attr.get(data_attr, [])
+        outs = collections.Counter(o for _, o in files)
+        lib_output = outs.most_common(1)[0][0] if outs else None
+        if headers is None:
+            headers = "dev" if "dev" in info["outputs"] else (lib_output if lib_output else None)
+        row.update(
+            version=info["version"], outputs=info["outputs"], pname=info["pname"],
+            lib_output=lib_output, header_output=headers,
+            sonames=soname_list([f for f, _ in files]),
+        )
+        return row
+
+    mapping: dict[str, dict] = {}
+    for depurl_id, entry in sorted(curated["depurl"].items()):
+        data = entry.get("data", {})
+        rows = [describe(a, data.get(a, a), entry.get("headers")) for a in entry["nix"]]
+        out = {"nix": rows}
+        for key in ("why", "exotic", "install"):
+            if entry.get(key):
+                out[key] = entry[key]
+        mapping[depurl_id] = out
+
+    # EMM nix rows: compare with ours; keep the EMM rows we have nothing for.
+    emm_first: dict[str, list[str]] = {}
+    for m in emm_nix.get("mappings", []):
+        specs = m.get("specs")
+        names = [specs] if isinstance(specs, str) else list(specs or []) if isinstance(specs, list) else []
+        if isinstance(specs, dict):
+            names = list(dict.fromkeys((specs.get("host") or []) + (specs.get("build") or []) + (specs.get("run") or [])))
+        emm_first.setdefault(m["id"], [])
+        emm_first[m["id"]] += [n for n in names if n not in emm_first[m["id"]]]
+    corrections = []
+    for depurl_id, names in sorted(emm_first.items()):
+        ours = mapping.get(depurl_id)
+        if ours is None:
+            if names:
+                mapping[depurl_id] = {"nix": [describe(n, n, None) for n in names], "why": "from the EMM nix mapping"}
+            continue
+        our_names = [r["attr"] for r in ours["nix"]]
+        if not names or names[0] != our_names[0]:
+            corrections.append({"id": depurl_id, "emm": names, "ours": our_names, "why": ours.get("why", "")})
+        ours["emm"] = names
+
+    # Reverse map: nixpkgs attribute (user-facing and data) -> curated DepURL, first claim wins.
+    attr_to_depurl: dict[str, str] = {}
+    for depurl_id, entry in sorted(curated["depurl"].items(), key=lambda kv: (not kv[0].startswith("dep:generic/"), kv[0])):
+        for i, row in enumerate(mapping[depurl_id]["nix"]):
+            for a in (row["attr"], row.get("data_attr")):
+                if a and (i == 0 or a not in attr_to_depurl):
+                    attr_to_depurl.setdefault(a, depurl_id)
+
+    # Generic names derived from nixpkgs: top-level attributes and their pnames.
+    names: dict[str, str] = {}
+    top = sorted((a for a in attrs if "." not in a and _NAME_OK.fullmatch(a) and not _VERSIONED_ATTR.search(a)),
+                 key=lambda a: (len(a), a))
+    for a in top:
+        names.setdefault(a.lower(), a)
+    for a in top:
+        p = attrs[a]["pname"]
+        if p and _NAME_OK.fullmatch(p) and not _VERSIONED_ATTR.search(p):
+            names.setdefault(p.lower(), a)
+
+    # PyPI project -> DepURLs
+    _, pypi_rows = read_tsv(shared / "data" / "python-native-deps.tsv")
+    pypi: dict[str, dict] = {}
+    name_re = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+    def to_depurl(token: str) -> str | None:
+        token = token.strip()
+        if not token or "(darwin)" in token:
+            return None
+        token = token.replace("(optional)", "")
+        if token in _POETRY2NIX_ALIASES:
+            return _POETRY2NIX_ALIASES[token]
+        base = re.sub(r"\.(dev|out|lib|bin)$", "", token)
+        if base in _POETRY2NIX_ALIASES:
+            return _POETRY2NIX_ALIASES[base]
+        if base in _NOT_PACKAGES or base in _BUILD_ONLY_PYPI:
+            return None
+        if base in attr_to_depurl:
+            return attr_to_depurl[base]
+        if base in attrs and "." not in base:
+            return f"dep:generic/{base.lower()}"
+        return None
+
+    from_tsv: dict[str, dict] = {}
+    for pypi_name, nix_attrs, build_tools, source in pypi_rows:
+        if not name_re.match(pypi_name) or pypi_name in ("buildSystem", "selectQt5") or pypi_name.startswith("_"):
+            continue
+        key = _canonical(pypi_name)
+        row = from_tsv.setdefault(key, {"host": [], "build": [], "source": []})
+        for t in nix_attrs.split(","):
+            d = to_depurl(t)
+            if d and d not in row["host"]:
+                row["host"].append(d)
+        for t in build_tools.split(","):
+            d = to_depurl(t)
+            if d and d not in row["build"] and d not in row["host"]:
+                row["build"].append(d)
+        row["source"].append(source)
+    for key, row in sorted(from_tsv.items()):
+        if row["host"] or row["build"]:
+            pypi[key] = {"host": row["host"], "build": row["build"], "source": "poetry2nix: " + "; ".join(row["source"])}
+    for name, entry in curated["pypi"].items():
+        key = _canonical(name)
+        row = {k: entry[k] for k in ("host", "build", "dependencies") if entry.get(k)}
+        for k in ("bundles", "binary_of", "why"):
+            if k in entry:
+                row[k] = entry[k]
+        row["source"] = "curated" + (f" (poetry2nix row: {from_tsv[key]['source'][0]})" if key in from_tsv else "")
+        pypi[key] = row
+    pypi = dict(sorted(pypi.items()))
+
+    # Compact tables, one record per line, sorted for bisect.
+    attr_lines = sorted(
+        f"{a}\t{i['version']}\t{','.join(i['outputs'])}\t{'' if i['pname'] == a.rsplit('.', 1)[-1] else i['pname']}"
+        for a, i in attrs.items()
+    )
+    assert attr_lines == sorted(attr_lines, key=lambda l: l.split("\t", 1)[0])
+    name_lines = sorted(f"{n}\t{'' if a == n else a}" for n, a in names.items())
+    so_lines = sorted({f"{f}\t{a}\t{o}" for f, a, o, *_ in so_rows})
+
+    canonical = [d["id"] for d in registry["definitions"]
+                 if all(str(p).startswith("dep:virtual/") for p in ([d["provides"]] if isinstance(d.get("provides"), str) else d.get("provides") or []))]
+    meta = {
+        "inputs": {
+            "attrs.tsv": _digest(shared / "data" / "attrs.tsv"),
+            "sonames.tsv": _digest(shared / "data" / "sonames.tsv"),
+            "python-native-deps.tsv": _digest(shared / "data" / "python-native-deps.tsv"),
+            "nix.mapping.json": _digest(shared / "spec" / "emm" / "data" / "nix.mapping.json"),
+            "registry.json": _digest(shared / "spec" / "emm" / "data" / "registry.json"),
+            "curated.toml": _digest(OUT / "curated.toml"),
+        },
+        "nixpkgs_snapshot": "nix-index database 2026.5.3 (x86_64-linux)",
+        "counts": {"attrs": len(attr_lines), "names": len(name_lines), "sonames": len(so_lines),
+                   "curated": len(curated["depurl"]), "pypi": len(pypi), "registry_canonical": len(canonical)},
+    }
+    mapping_doc = {"meta": meta, "corrections": corrections, "soname_hints": dict(sorted(curated.get("soname", {}).items())),
+                   "mappings": mapping}
+    return {
+        "mapping.json": (json.dumps(mapping_doc, indent=1, sort_keys=False, ensure_ascii=False) + "\n").encode(),
+        "pypi.json": (json.dumps(pypi, indent=1, ensure_ascii=False) + "\n").encode(),
+        "attrs.tsv": ("\n".join(attr_lines) + "\n").encode(),
+        "names.tsv": ("\n".join(name_lines) + "\n").encode(),
+        "sonames.tsv": ("\n".join(so_lines) + "\n").encode(),
+    }
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503, as packaging.utils.canonicalize_name
+
+
+def _digest(path: Path) -> str:
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared/ folder (default: %(default)s)")
+    ap.add_argument("--check", action="store_true", help="exit 1 if the shipped files are not what the inputs give")
+    args = ap.parse_args(argv)
+    files = build(args.shared)
+    stale = [n for n, data in files.items() if not (OUT / n).exists() or (OUT / n).read_bytes() != data]
+    if args.check:
+        for n in stale:
+            print(f"stale: {OUT / n}", file=sys.stderr)
+        return 1 if stale else 0
+    for name, data in files.items():
+        tmp = OUT / f".{name}.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(OUT / name)
+        print(f"wrote {OUT / name} ({len(data):,} bytes)")
+    missing = [(d, r["attr"]) for d, e in json.loads(files["mapping.json"])["mappings"].items()
+               for r in e["nix"][:1] if r.get("present") is False]
+    for d, a in missing:
+        print(f"note: {d}: first attribute {a!r} is not in attrs.tsv", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""The nixpkgs side of the data index: lookup, sonames, PyPI projects, names, ranking."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pep725_ls.data_index import DataIndex, default_index
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def index() -> DataIndex:
+    return default_index()
+
+
+# -- DepURL -> nixpkgs ----------------------------------------------------------------
+def test_curated_lookup_has_version_outputs_and_sonames(index):
+    m = index.nixpkgs("dep:generic/zlib")
+    assert m.source == "curated"
+    z = m.primary
+    assert z.attr == "zlib" and z.version and z.present
+    assert z.lib_output == "out" and z.header_output == "dev"
+    assert "libz.so.1" in z.sonames
+    assert z.shell_command == "nix-shell -p zlib"
+    assert z.search_url.endswith("query=zlib")
+
+
+def test_alias_missing_from_the_data_keeps_the_user_facing_attr(index):
+    ssl = index.nixpkgs("dep:generic/openssl").primary
+    assert ssl.attr == "openssl"  # what people type
+    assert ssl.data_attr != "openssl" and ssl.present  # where nix-index lists the store path
+    assert {"libssl.so.3", "libcrypto.so.3"} <= set(ssl.sonames)
+    assert index.nixpkgs("dep:generic/cmake").primary.attr == "cmake"
+
+
+def test_emm_libpq_row_is_corrected(index):
+    m = index.nixpkgs("dep:generic/libpq")
+    assert [a.attr for a in m.attrs][0] == "libpq"
+    assert "libpqxx" in m.emm and "libpqxx" in m.why
+    assert any(c["id"] == "dep:generic/libpq" and c["emm"] == ["libpqxx"] for c in index.corrections)
+    nix_rows = [r for r in index.ecosystem_packages("dep:generic/libpq") if r.ecosystem == "nix"]
+    assert nix_rows and "libpqxx" not in nix_rows[0].all and "libpq" in nix_rows[0].all
+
+
+@pytest.mark.parametrize("depurl,attrs", [
+    ("dep:virtual/compiler/c", ["gcc", "clang"]),
+    ("dep:virtual/compiler/fortran", ["gfortran"]),
+    ("dep:virtual/compiler/rust", ["rustc", "cargo"]),
+    ("dep:virtual/interface/blas", ["blas", "openblas"]),
+    ("dep:virtual/interface/mpi", ["mpi", "mpich"]),
+    ("dep:virtual/interface/openmp", ["llvmPackages.openmp"]),
+])
+def test_virtual_depurls(index, depurl, attrs):
+    assert [a.attr for a in index.nixpkgs(depurl).attrs] == attrs
+
+
+def test_registry_alias_and_qualifiers_resolve_to_the_canonical_row(index):
+    m = index.nixpkgs("dep:github/Kitware/CMake")
+    assert m.depurl_id == "dep:generic/cmake" and m.via == "dep:github/Kitware/CMake"
+    q = index.nixpkgs("dep:generic/cmake?repository_url=https://gitlab.kitware.com/cmake/cmake")
+    assert q.depurl_id == "dep:generic/cmake"
+
+
+def test_uncurated_generic_name_falls_back_to_the_nixpkgs_package(index):
+    m = index.nixpkgs("dep:generic/jq")
+    assert m.source == "nixpkgs-name" and m.primary.attr == "jq"
+    assert index.nixpkgs("dep:generic/surely-no-such-package") is None
+    assert index.nixpkgs("dep:pypi/numpy") is None
+
+
+def test_cuda_is_mapped_but_absent_and_exotic(index):
+    m = index.nixpkgs("dep:virtual/compiler/cuda")
+    assert not m.present and m.exotic
+
+
+def test_nix_attr_reads_the_full_table(index):
+    a = index.nix_attr("python312")
+    assert a.version.startswith("3.12") and "libpython3.12.so.1.0" in a.sonames
+    assert index.nix_attr("no-such-attr-xyz") is None
+
+
+# -- sonames ------------------------------------------------------------------------
+@pytest.mark.parametrize("soname,first", [
+    ("libz.so.1", "dep:generic/zlib"),
+    ("libpq.so.5", "dep:generic/libpq"),
+    ("libssl.so.3", "dep:generic/openssl"),
+    ("libxml2.so.16", "dep:generic/libxml2"),
+    ("libblas.so.3", "dep:virtual/interface/blas"),
+    ("libgomp.so.1", "dep:virtual/interface/openmp"),
+    ("libstdc++.so.6", "dep:virtual/compiler/cxx"),
+])
+def test_soname_to_depurl(index, soname, first):
+    assert index.soname_depurls(soname)[0] == first
+
+
+def test_soname_with_unknown_minor_version_falls_back(index):
+    found = index.soname_providers("libz.so.1.99.99")
+    assert found[0].depurl_id == "dep:generic/zlib" and found[0].curated
+    assert index.soname_providers("libdefinitely-not-a-lib.so.3") == []
+
+
+# -- PyPI projects --------------------------------------------------------------------
+def test_pypi_projects(index):
+    assert index.pypi_depurls("psycopg2") == ["dep:generic/libpq", "dep:virtual/compiler/c"]
+    binary = index.pypi_native("Psycopg2_Binary")  # PEP 503 normalisation
+    assert binary.bundles and binary.binary_of == "psycopg2"
+    lxml = index.pypi_native("lxml")
+    assert {"dep:generic/libxml2", "dep:generic/libxslt"} <= set(lxml.host)
+    crypto = index.pypi_native("cryptography")
+    assert "dep:generic/openssl" in crypto.host and "dep:virtual/compiler/rust" in crypto.build
+    pillow = index.pypi_native("Pillow")
+    assert {"dep:generic/libjpeg", "dep:generic/zlib", "dep:generic/freetype", "dep:generic/lcms2"} <= set(pillow.host)
+    assert index.pypi_native("no-such-project-xyz") is None
+
+
+def test_pypi_rows_from_poetry2nix_map_to_depurls(index):
+    row = index.pypi_native("pyzmq")
+    assert "dep:generic/zeromq" in row.host
+    aiokafka = index.pypi_native("aiokafka")  # not curated: derived from poetry2nix
+    assert aiokafka.host == ("dep:generic/zlib",) and "poetry2nix" in aiokafka.source
+
+
+# -- names: known, suggestions, completion --------------------------------------------
+def test_is_known_covers_registry_curated_and_nixpkgs_names(index):
+    assert index.is_known("dep:generic/zlib")  # registry
+    assert index.is_known("dep:generic/libpng")  # curated
+    assert index.is_known("dep:generic/jq")  # a nixpkgs package
+    assert not index.is_known("dep:generic/libfooz")
+    assert not index.is_known("dep:generic/JQ")
+
+
+@pytest.mark.parametrize("typo,meant", [
+    ("dep:generic/libpnj", "dep:generic/libpng"),
+    ("dep:generic/opensll", "dep:generic/openssl"),
+    ("dep:generic/LibPQ", "dep:generic/libpq"),
+    ("dep:virtual/compiler/cpp", "dep:virtual/compiler/cxx"),
+])
+def test_suggest(index, typo, meant):
+    assert index.suggest(typo) == meant
+
+
+def test_completion_ranks_registry_canonical_first(index):
+    found, cut = index.complete_names("generic", None, "lib", limit=100)
+    assert cut
+    ranks = [c.rank for c in found]
+    first_other = ranks.index(next(r for r in ranks if r != 0))
+    assert all(r == 0 for r in ranks[:first_other]) and first_other >= 10
+    libpq = next(c for c in found if c.name == "libpq")
+    assert libpq.detail.startswith("PEP 804 registry") and "nixpkgs: libpq " in libpq.detail
+    assert any(c.rank == 3 for c in found)  # nixpkgs-derived names follow
+
+
+def test_completion_exact_match_first_and_fuzzy(index):
+    found, _ = index.complete_names("generic", None, "libpng", limit=100)
+    assert found[0].name == "libpng" and found[0].detail.startswith("nixpkgs: libpng ")
+    fuzzy, _ = index.complete_names("generic", None, "lbxml", limit=100)
+    assert "libxml2" in [c.name for c in fuzzy]
+    virtual, cut = index.complete_names("virtual", "compiler", "", limit=100)
+    assert not cut and {"c", "cxx", "fortran", "rust"} <= {c.name for c in virtual}
+
+
+def test_completion_stays_cheap_at_full_size(index):
+    # No timing assert (CI machines vary); bench/index_bench.py measures latency.
+    for prefix in ["", "a", "li", "lib", "libx", "py", "qt", "x", "zz", "ssl"] * 5:
+        found, _ = index.complete_names("generic", None, prefix, limit=100)
+        assert len(found) <= 100
+
+
+# -- PEP 804 offline data dir -------------------------------------------------------------
+def test_offline_mapping_dir_is_read(tmp_path, monkeypatch):
+    d = tmp_path / "share" / "external-packaging-metadata-mappings"
+    d.mkdir(parents=True)
+    (d / "testeco.mapping.json").write_text(json.dumps({
+        "name": "Test ecosystem", "package_managers": [],
+        "mappings": [{"id": "dep:generic/zlib", "specs": ["zlib-test"]}],
+    }))
+    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "share"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "nothing"))
+    idx = DataIndex()
+    rows = {r.ecosystem: r for r in idx.ecosystem_packages("dep:generic/zlib")}
+    assert rows["testeco"].all == ("zlib-test",)
+    assert "ubuntu" in rows  # vendored mappings still there
+    assert idx.ecosystem_source("testeco").endswith("testeco.mapping.json")
+
+
+# -- generator and report ----------------------------------------------------------------
+@pytest.mark.skipif(not (SHARED / "data" / "attrs.tsv").exists(), reason="../shared/data is not beside the repo")
+def test_shipped_data_is_what_the_generator_makes():
+    script = ROOT / "server" / "scripts" / "build_nixpkgs_data.py"
+    done = subprocess.run([sys.executable, str(script), "--shared", str(SHARED), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_mapping_report_meets_the_target(index):
+    from pep725_ls.mapping_report import coverage
+
+    cov = coverage(index)
+    assert cov.ratio >= 0.95
+    assert [r.depurl_id for r in cov.rows if r.exotic] == ["dep:virtual/compiler/cuda"]
+
+
+def test_mapping_report_cli():
+    done = subprocess.run([sys.executable, "-m", "pep725_ls", "mapping", "report"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "target 95%: met" in done.stdout and "dep:generic/libpq: libpqxx -> libpq" in done.stdout
+    as_json = subprocess.run([sys.executable, "-m", "pep725_ls", "mapping", "report", "--format", "json"],
+                             capture_output=True, text=True)
+    assert json.loads(as_json.stdout)["ratio"] >= 0.95
