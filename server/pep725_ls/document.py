@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import tolerant_toml
+from . import depurl, tolerant_toml
 from .text_positions import LineIndex
 from .tolerant_toml import ArrayNode, KeyValue, StringNode, TableHeader
 
@@ -67,6 +67,21 @@ class ExternalTable:
 
     def lists_for(self, key: str) -> list[RequirementList]:
         return [lst for lst in self.lists if lst.key == key]
+
+
+@dataclass(frozen=True, slots=True)
+class ListedSpecifier:
+    """One closed string of a requirement list, parsed once per document version.
+
+    ``spec`` is the string as written; ``effective`` is what it means: for a 2023-draft
+    ``pkg:``/``virtual:`` string, its ``dep:`` equivalent, else ``spec`` itself.
+    """
+
+    requirement_list: RequirementList
+    index: int
+    string: StringNode
+    spec: depurl.ExternalSpecifier
+    effective: depurl.ExternalSpecifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +169,19 @@ class PyprojectDocument:
     @cached_property
     def external(self) -> ExternalTable:
         return _external_table(self.tree.headers, self.entries)
+
+    @cached_property
+    def specifiers(self) -> list[ListedSpecifier]:
+        """Every closed string of every requirement list, parsed as a specifier."""
+        out = []
+        for lst in self.external.lists:
+            for index, string in lst.strings:
+                if not string.terminated:
+                    continue  # still being typed
+                spec = depurl.parse(string.value)
+                effective = depurl.parse(spec.legacy_replacement) if spec.legacy_replacement else spec
+                out.append(ListedSpecifier(lst, index, string, spec, effective))
+        return out
 
     def values_at(self, path: tuple[str, ...]) -> list[KeyValue]:
         return [kv for kv in self.entries if kv.path == path]

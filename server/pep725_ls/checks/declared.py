@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .. import depurl
 from ..data_index import DataIndex
 from ..document import PyprojectDocument
 
@@ -10,14 +9,11 @@ from ..document import PyprojectDocument
 def declared_ids(doc: PyprojectDocument, index: DataIndex) -> set[str]:
     """Canonical package ids declared in any [external] list (legacy spellings count)."""
     found: set[str] = set()
-    for lst in doc.external.lists:
-        for _, string in lst.strings:
-            spec = depurl.parse(string.value)
-            if spec.legacy_replacement:
-                spec = depurl.parse(spec.legacy_replacement)
-            if spec.package_id:
-                found.add(spec.package_id)
-                found.add(index.canonical_target(spec.package_id))
+    for listed in doc.specifiers:
+        package_id = listed.effective.package_id
+        if package_id:
+            found.add(package_id)
+            found.add(index.canonical_target(package_id))
     return found
 
 

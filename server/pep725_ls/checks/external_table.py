@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from .. import depurl
 from ..data_index import DataIndex
 from ..document import EXTERNAL_KEYS, GROUPS_KEY, OPTIONAL_KEYS, REQUIREMENT_KEYS, PyprojectDocument, RequirementList
 from ..edits import Fix, TextEdit, remove_array_item, replace_string
@@ -165,10 +164,10 @@ def _check_list(doc: PyprojectDocument, lst: RequirementList) -> Iterator[Findin
                 target = item.entries[0].value
                 if target.value and _normalise_group(target.value) not in groups:
                     yield Finding("unknown-include-group", f"include-group '{target.value}': no such group in [external.dependency-groups]", target.start, target.end)
-    for index, string in lst.strings:
-        if not string.terminated:
-            continue  # still being typed; the syntax error is reported once, above
-        spec = depurl.parse(string.value)
+    for listed in doc.specifiers:
+        if listed.requirement_list is not lst:
+            continue
+        index, string, spec = listed.index, listed.string, listed.spec
         for problem in spec.problems:
             start, end = string_span(string, problem.start, problem.end)
             fixes: tuple[Fix, ...] = ()

@@ -18,16 +18,11 @@ _GOVERNED_TYPES = ("generic", "virtual")
 
 
 def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
-    for lst in doc.external.lists:
-        for _, string in lst.strings:
-            if not string.terminated:
-                continue
-            spec = depurl.parse(string.value)
-            if spec.legacy_replacement:
-                spec = depurl.parse(spec.legacy_replacement)
-            if spec.problems or spec.type is None:
-                continue
-            yield from _check_name(string, spec, index)
+    for listed in doc.specifiers:
+        spec = listed.effective
+        if spec.problems or spec.type is None:
+            continue
+        yield from _check_name(listed.string, spec, index)
 
 
 def _check_name(string, spec: depurl.ExternalSpecifier, index: DataIndex) -> Iterator[Finding]:

@@ -22,40 +22,37 @@ _SKIPPED_TYPES = ("pypi",)
 def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
     from .external_table import string_span
 
-    for lst in doc.external.lists:
-        for _, string in lst.strings:
-            if not string.terminated:
-                continue
-            spec = depurl.parse(string.value)
-            if spec.legacy_replacement:
-                continue  # legacy-depurl is reported; check once it is migrated
-            if spec.problems or spec.type is None or spec.name is None:
-                continue
-            if spec.type.text.lower() in _SKIPPED_TYPES:
-                continue
-            package_id = spec.package_id
-            mapping = index.nixpkgs(spec.registry_id or package_id) or index.nixpkgs(package_id)
-            start, end = string_span(string, spec.scheme.start if spec.scheme else spec.type.start, spec.name.end)
-            if mapping is None or not mapping.present:
-                if mapping is None and not (index.is_known(package_id) or index.lookup(spec.registry_id or "")):
-                    continue  # unknown-name covers it
-                why = f": {mapping.exotic}" if mapping is not None and mapping.exotic else ""
-                yield Finding(
-                    "no-nixpkgs-mapping",
-                    f"no nixpkgs attribute is known for '{package_id}'{why}",
-                    start, end, data={"depurl": package_id},
-                )
-                continue
-            if spec.version is None or spec.is_virtual:
-                continue  # virtual versions are standards (C99, LAPACK API), not package versions
-            versions = [(a.attr, a.version) for a in mapping.attrs if a.present and a.version]
-            verdicts = [depurl.version_satisfied_by(spec.version.text, v) for _, v in versions]
-            if not verdicts or any(v is not False for v in verdicts):
-                continue  # satisfied by one attribute, or not comparable (e.g. 2025-11-05)
-            vs, ve = string_span(string, spec.version.start, spec.version.end)
-            shipped = ", ".join(f"{a} {v}" for a, v in versions)
+    for listed in doc.specifiers:
+        string, spec = listed.string, listed.spec
+        if spec.legacy_replacement:
+            continue  # legacy-depurl is reported; check once it is migrated
+        if spec.problems or spec.type is None or spec.name is None:
+            continue
+        if spec.type.text.lower() in _SKIPPED_TYPES:
+            continue
+        package_id = spec.package_id
+        mapping = index.nixpkgs(spec.registry_id or package_id) or index.nixpkgs(package_id)
+        start, end = string_span(string, spec.scheme.start if spec.scheme else spec.type.start, spec.name.end)
+        if mapping is None or not mapping.present:
+            if mapping is None and not (index.is_known(package_id) or index.lookup(spec.registry_id or "")):
+                continue  # unknown-name covers it
+            why = f": {mapping.exotic}" if mapping is not None and mapping.exotic else ""
             yield Finding(
-                "nixpkgs-version-mismatch",
-                f"nixpkgs ships {shipped}, which does not satisfy '{spec.version.text}'",
-                vs, ve, data={"depurl": package_id, "nixpkgs": dict(versions)},
+                "no-nixpkgs-mapping",
+                f"no nixpkgs attribute is known for '{package_id}'{why}",
+                start, end, data={"depurl": package_id},
             )
+            continue
+        if spec.version is None or spec.is_virtual:
+            continue  # virtual versions are standards (C99, LAPACK API), not package versions
+        versions = [(a.attr, a.version) for a in mapping.attrs if a.present and a.version]
+        verdicts = [depurl.version_satisfied_by(spec.version.text, v) for _, v in versions]
+        if not verdicts or any(v is not False for v in verdicts):
+            continue  # satisfied by one attribute, or not comparable (e.g. 2025-11-05)
+        vs, ve = string_span(string, spec.version.start, spec.version.end)
+        shipped = ", ".join(f"{a} {v}" for a, v in versions)
+        yield Finding(
+            "nixpkgs-version-mismatch",
+            f"nixpkgs ships {shipped}, which does not satisfy '{spec.version.text}'",
+            vs, ve, data={"depurl": package_id, "nixpkgs": dict(versions)},
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from .. import depurl, lsp_conversions
+from .. import lsp_conversions
 from ..data_index import DataIndex
 from ..document import PyprojectDocument
 
@@ -14,21 +14,17 @@ def links(doc: PyprojectDocument, index: DataIndex) -> list[tuple[int, int, str,
     from ..checks.external_table import string_span
 
     out = []
-    for lst in doc.external.lists:
-        for _, string in lst.strings:
-            if not string.terminated:
-                continue
-            spec = depurl.parse(string.value)
-            if spec.legacy_replacement:
-                spec = depurl.parse(spec.legacy_replacement)
-            if spec.package_id is None or spec.type is None or spec.name is None or spec.problems:
-                continue
-            mapping = index.nixpkgs(spec.registry_id or spec.package_id)
-            primary = mapping.primary if mapping is not None else None
-            if primary is None or not primary.present:
-                continue
-            start, end = string_span(string, *spec.depurl_span)
-            out.append((start, end, primary.search_url, f"nixpkgs: {primary.label} on search.nixos.org"))
+    for listed in doc.specifiers:
+        spec = listed.effective
+        if spec.package_id is None or spec.type is None or spec.name is None or spec.problems:
+            continue
+        mapping = index.nixpkgs(spec.registry_id or spec.package_id)
+        primary = mapping.primary if mapping is not None else None
+        if primary is None or not primary.present:
+            continue
+        # spans of the string as written (a legacy string is longer than its dep: form)
+        start, end = string_span(listed.string, *listed.spec.depurl_span)
+        out.append((start, end, primary.search_url, f"nixpkgs: {primary.label} on search.nixos.org"))
     return out
 
 
