@@ -6,6 +6,7 @@ import pytest
 from lsprotocol import types as lsp
 
 from conftest import WORKSPACES, Session
+from pep725_ls.data_index import default_index
 
 pytestmark = pytest.mark.asyncio
 FIXTURE = WORKSPACES / "nix" / "mapping" / "pyproject.toml"
@@ -48,3 +49,15 @@ async def test_document_links(client):
         lsp.DocumentLinkParams(text_document=lsp.TextDocumentIdentifier(uri=s.uri)))
     targets = {link.target for link in found}
     assert "https://search.nixos.org/packages?channel=unstable&query=zlib" in targets
+
+
+@pytest.mark.asyncio
+async def test_inlay_hints_show_the_resolved_attribute(client):
+    text = '[external]\nbuild-requires = ["dep:virtual/compiler/rust"]\ndependencies = ["pkg:generic/libpq", "dep:generic/no-such-thing"]\n'
+    s = Session(client, WORKSPACES / "core/clean/pyproject.toml", text=text).open()
+    hints = await client.text_document_inlay_hint_async(lsp.InlayHintParams(
+        text_document=lsp.TextDocumentIdentifier(uri=s.uri),
+        range=lsp.Range(lsp.Position(0, 0), lsp.Position(5, 0))))
+    by_label = {h.label: h.position for h in hints}
+    assert set(by_label) == {"nixpkgs: rustc + cargo", f"nixpkgs: libpq {default_index().nixpkgs('dep:generic/libpq').primary.version}"}
+    assert by_label["nixpkgs: rustc + cargo"] == s.position('"dep:virtual/compiler/rust"', len('"dep:virtual/compiler/rust"'))

@@ -24,6 +24,7 @@ class Settings:
     completion_enable: bool = True
     hover_enable: bool = True
     code_actions_enable: bool = True
+    inlay_hints_enable: bool = True
     # milliseconds between the last keystroke and re-analysis
     debounce_ms: int = 150
     nix_source: str = "vendored"
@@ -44,6 +45,7 @@ _SCHEMA = {
     "completion": {"enable": bool},
     "hover": {"enable": bool},
     "codeActions": {"enable": bool},
+    "inlayHints": {"enable": bool},
     "debounceMs": int,
     "nix": {"source": str, "timeout": (int, float)},
     "venv": {"path": (str, type(None))},
@@ -86,6 +88,7 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
     values["completion_enable"] = get("completion.enable", bool, defaults.completion_enable)
     values["hover_enable"] = get("hover.enable", bool, defaults.hover_enable)
     values["code_actions_enable"] = get("codeActions.enable", bool, defaults.code_actions_enable)
+    values["inlay_hints_enable"] = get("inlayHints.enable", bool, defaults.inlay_hints_enable)
     debounce = get("debounceMs", int, defaults.debounce_ms)
     if not 0 <= debounce <= 5000:
         problems.append(f"{SECTION}.debounceMs: {debounce} is outside 0..5000; using {defaults.debounce_ms}")

@@ -7,12 +7,23 @@ off is not advertised at all.
 
 from __future__ import annotations
 
-from . import code_actions, completion, diagnostics, document_links, document_sync, hover, lifecycle, virtualenv
+from . import (
+    code_actions,
+    completion,
+    diagnostics,
+    document_links,
+    document_sync,
+    hover,
+    inlay_hints,
+    lifecycle,
+    virtualenv,
+)
 
 OPTIONAL_FEATURES = {
     "completion_enable": completion,
     "hover_enable": hover,
     "code_actions_enable": code_actions,
+    "inlay_hints_enable": inlay_hints,
 }
 
 
