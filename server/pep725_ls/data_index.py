@@ -16,6 +16,7 @@ precedence over the vendored ones.
 from __future__ import annotations
 
 import bisect
+import heapq
 import difflib
 import json
 import os
@@ -275,6 +276,8 @@ class DataIndex:
         # attr -> metadata from the user's nixpkgs (nix_live.py); replaced whole, never mutated
         self._live: dict[str, dict] = {}
         self.live_source: str | None = None
+        # (name, DepURL, rank) -> NameCandidate; cleared with the live metadata it shows
+        self._candidates: dict[tuple[str, str, int], NameCandidate] = {}
 
     # -- PEP 804 registry -------------------------------------------------------------
     @cached_property
@@ -382,20 +385,28 @@ class DataIndex:
 
         for name, depurl_id, rank in self._candidates_small(type_, namespace):
             add(name, depurl_id, rank)
-        total_extra = 0
+        hidden = 0  # prefix matches left out of ``scored``: they cannot make the cut
         if type_ in _NAME_TYPES_FROM_NIXPKGS and namespace is None:
             # nixpkgs-derived names: prefix matches by bisection, then substring matches.
             names = self._names
             rng = _bisect_prefix(names, p) if p else range(len(names))
             cap = 500 if len(p) < 2 else 3000
+            extra: dict[str, None] = {}
             for i in rng:
                 name = names[i].split("\t", 1)[0]
                 if name not in scored:
-                    add(name, _GENERIC + name, 3)
-                    total_extra += 1
-                if total_extra > cap:  # the client narrows as the user types (isIncomplete)
+                    extra[name] = None
+                if len(extra) > cap:  # the client narrows as the user types (isIncomplete)
                     break
-            if p and len(scored) < limit + 1:
+            # All of them start with ``p`` and rank 3, so they sort by (exact, length, name):
+            # only the best ``limit`` can be among the results; rank just those.
+            best = list(extra)
+            if len(best) > limit:
+                best = heapq.nsmallest(limit, best, key=lambda n: (n.lower() != p, len(n), n))
+                hidden = len(extra) - limit
+            for name in best:
+                add(name, _GENERIC + name, 3)
+            if p and len(scored) + hidden < limit + 1:
                 for m in re.finditer(r"^[^\t\n]*" + re.escape(p) + r"[^\t\n]*", self._names_blob, re.M):
                     name = m.group()
                     if name not in scored:
@@ -404,9 +415,18 @@ class DataIndex:
                         break
         ranked = sorted(scored.values(), key=lambda t: t[0])
         out = [self._candidate(name, depurl_id, rank) for _, name, depurl_id, rank in ranked[:limit]]
-        return out, len(ranked) > limit
+        return out, len(ranked) + hidden > limit
 
     def _candidate(self, name: str, depurl_id: str, rank: int) -> NameCandidate:
+        key = (name, depurl_id, rank)
+        found = self._candidates.get(key)
+        if found is None:
+            if len(self._candidates) > 5000:
+                self._candidates.clear()
+            found = self._candidates[key] = self._make_candidate(name, depurl_id, rank)
+        return found
+
+    def _make_candidate(self, name: str, depurl_id: str, rank: int) -> NameCandidate:
         entry = self.registry.get(depurl_id)
         mapping = self.nixpkgs(depurl_id)
         nix = mapping.primary if mapping is not None and mapping.present else None
@@ -619,6 +639,7 @@ class DataIndex:
         """Overlay metadata from the user's nixpkgs (attr -> {version, description, ...})."""
         self._live = dict(meta)
         self.live_source = source
+        self._candidates = {}
 
     # -- shared libraries -------------------------------------------------------------
     def soname_providers(self, soname: str) -> list[SonameProvider]:

@@ -147,24 +147,23 @@ class PyprojectDocument:
         return list(self.tree.walk())
 
     @cached_property
+    def _tomllib(self) -> tuple[dict | None, SyntaxProblem | None]:
+        # One tomllib pass gives both answers (it is the costliest step on a big file).
+        try:
+            return tomllib.loads(self.text), None
+        except tomllib.TOMLDecodeError as exc:
+            return None, _syntax_problem(self.text, exc)
+        except RecursionError:  # absurdly deep nesting
+            return None, SyntaxProblem("nesting is too deep to read", 0)
+
+    @property
     def parsed(self) -> dict | None:
         """The document as tomllib reads it, or None when it is not valid TOML."""
-        try:
-            return tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError:
-            return None
-        except RecursionError:  # absurdly deep nesting
-            return None
+        return self._tomllib[0]
 
-    @cached_property
+    @property
     def syntax_problem(self) -> SyntaxProblem | None:
-        try:
-            tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as exc:
-            return _syntax_problem(self.text, exc)
-        except RecursionError:
-            return SyntaxProblem("nesting is too deep to read", 0)
-        return None
+        return self._tomllib[1]
 
     @cached_property
     def external(self) -> ExternalTable:

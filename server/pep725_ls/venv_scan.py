@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.dynamic import DynamicSection
-from elftools.elf.elffile import ELFFile
 
 MAX_FILES = 200_000
 TIME_BUDGET_S = 30.0
@@ -82,8 +80,11 @@ def find_venv(project_dir: Path | None, configured: str | None = None, environ=o
     if project_dir is not None:
         candidates += [project_dir / ".venv", project_dir / "venv"]
     for path in candidates:
-        if (path / "pyvenv.cfg").is_file():
-            return path.resolve()
+        try:
+            if (path / "pyvenv.cfg").is_file():
+                return path.resolve()
+        except (OSError, ValueError):  # a name too long, a loop of symlinks… from settings
+            continue
     return None
 
 
@@ -111,6 +112,11 @@ def read_elf(path: str) -> _ElfInfo | None:
         if f.read(4) != b"\x7fELF":
             return None
         f.seek(0)
+        # pyelftools costs ~50 ms to import: only a virtualenv scan needs it, not start-up.
+        from elftools.common.exceptions import ELFError
+        from elftools.elf.dynamic import DynamicSection
+        from elftools.elf.elffile import ELFFile
+
         try:
             elf = ELFFile(f)
             needed: list[str] = []
@@ -176,6 +182,9 @@ def scan(
                     continue
                 if os.path.islink(path):
                     continue  # the target is scanned under its own name
+                if not stat.S_ISREG(st.st_mode):  # a FIFO named .so would block open() forever
+                    problems.append(f"{_rel(path, venv_str)}: not a regular file")
+                    continue
                 with cache.lock:
                     hit = cache.entries.get(path)
                 if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:

@@ -31,8 +31,13 @@ def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
         return
     yield from _check_headers(doc)
     yield from _check_entries(doc)
+    # Grouped once: asking every list to scan every specifier was quadratic in big files.
+    by_list: dict[int, list] = {}
+    for listed in doc.specifiers:
+        by_list.setdefault(id(listed.requirement_list), []).append(listed)
+    groups = _group_names(doc)
     for lst in external.lists:
-        yield from _check_list(doc, lst)
+        yield from _check_list(doc, lst, by_list.get(id(lst), []), groups)
 
 
 def string_span(string: StringNode, start: int, end: int) -> tuple[int, int]:
@@ -150,10 +155,9 @@ def _normalise_group(name: str) -> str:
     return canonicalize_name(name)
 
 
-def _check_list(doc: PyprojectDocument, lst: RequirementList) -> Iterator[Finding]:
+def _check_list(doc: PyprojectDocument, lst: RequirementList, specifiers: list, groups: set[str]) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     if lst.key == GROUPS_KEY:
-        groups = _group_names(doc)
         for item in lst.array.items:
             if (
                 isinstance(item, InlineTableNode)
@@ -164,9 +168,7 @@ def _check_list(doc: PyprojectDocument, lst: RequirementList) -> Iterator[Findin
                 target = item.entries[0].value
                 if target.value and _normalise_group(target.value) not in groups:
                     yield Finding("unknown-include-group", f"include-group '{target.value}': no such group in [external.dependency-groups]", target.start, target.end)
-    for listed in doc.specifiers:
-        if listed.requirement_list is not lst:
-            continue
+    for listed in specifiers:
         index, string, spec = listed.index, listed.string, listed.spec
         for problem in spec.problems:
             start, end = string_span(string, problem.start, problem.end)

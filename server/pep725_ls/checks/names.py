@@ -18,21 +18,27 @@ _GOVERNED_TYPES = ("generic", "virtual")
 
 
 def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
+    suggestions: dict[str, str | None] = {}  # index.suggest is a fuzzy search: once per name
     for listed in doc.specifiers:
         spec = listed.effective
         if spec.problems or spec.type is None:
             continue
-        yield from _check_name(listed.string, spec, index)
+        yield from _check_name(listed.string, spec, index, suggestions)
 
 
-def _check_name(string, spec: depurl.ExternalSpecifier, index: DataIndex) -> Iterator[Finding]:
+def _check_name(string, spec: depurl.ExternalSpecifier, index: DataIndex, suggestions: dict | None = None) -> Iterator[Finding]:
     from .external_table import string_span
 
     package_id, registry_id = spec.package_id, spec.registry_id
     entry = index.lookup(registry_id) or index.lookup(package_id)
     start, end = string_span(string, spec.type.start, spec.name.end)
     if entry is None and not index.is_known(package_id) and spec.type.text in _GOVERNED_TYPES:
-        suggestion = index.suggest(package_id)
+        if suggestions is None or package_id not in suggestions:
+            found = index.suggest(package_id)
+            if suggestions is None:
+                suggestions = {}
+            suggestions[package_id] = found
+        suggestion = suggestions[package_id]
         if spec.legacy_replacement is None and suggestion:
             fixed = _replace_id(string.value, spec, suggestion)
             safe = KNOWN_MISSPELLINGS.get(package_id) == suggestion

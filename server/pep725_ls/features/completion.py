@@ -65,7 +65,9 @@ def complete(doc: PyprojectDocument, offset: int, index: DataIndex) -> lsp.Compl
     return None
 
 
-def _item(label, new_text, doc, start, end, kind, detail=None, documentation=None, sort=None, filter_text=None):
+def _item(label, new_text, doc, start, end, kind, detail=None, documentation=None, sort=None, filter_text=None,
+          text_range=None):
+    # ``text_range``: the LSP range of start..end when the caller has it (one per list, not per item)
     return lsp.CompletionItem(
         label=label,
         kind=kind,
@@ -73,7 +75,7 @@ def _item(label, new_text, doc, start, end, kind, detail=None, documentation=Non
         documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, documentation) if documentation else None,
         sort_text=sort,
         filter_text=filter_text,
-        text_edit=lsp.TextEdit(range=lsp_conversions.lsp_range(doc, start, end), new_text=new_text),
+        text_edit=lsp.TextEdit(range=text_range or lsp_conversions.lsp_range(doc, start, end), new_text=new_text),
     )
 
 
@@ -147,11 +149,12 @@ def _complete_in_string(doc, cursor: CursorInString, index: DataIndex) -> lsp.Co
 def _complete_types(doc, start: int, end: int, with_scheme: bool) -> lsp.CompletionList:
     items = []
     ordered = list(_COMMON_TYPES) + sorted(t for t in depurl.KNOWN_TYPES if t not in _COMMON_TYPES)
+    text_range = lsp_conversions.lsp_range(doc, start, end)
     for i, type_ in enumerate(ordered):
         text = f"dep:{type_}/" if with_scheme else f"{type_}/"
         items.append(
             _item(text, text, doc, start, end, lsp.CompletionItemKind.Module,
-                  detail=depurl.KNOWN_TYPES[type_], sort=f"{i:03d}")
+                  detail=depurl.KNOWN_TYPES[type_], sort=f"{i:03d}", text_range=text_range)
         )
     return lsp.CompletionList(is_incomplete=False, items=items)
 
@@ -159,11 +162,12 @@ def _complete_types(doc, start: int, end: int, with_scheme: bool) -> lsp.Complet
 def _complete_names(doc, index: DataIndex, type_: str, namespace: str | None, prefix: str, start: int, end: int):
     candidates, cut = index.complete_names(type_, namespace, prefix, limit=MAX_ITEMS)
     items = []
+    text_range = lsp_conversions.lsp_range(doc, start, end)
     for i, c in enumerate(candidates):
         items.append(
             _item(c.name, c.name, doc, start, end, lsp.CompletionItemKind.Value,
                   detail=c.detail, documentation=f"**{c.depurl_id}**\n\n{c.documentation}".strip(),
-                  sort=f"{i:04d}")
+                  sort=f"{i:04d}", text_range=text_range)
         )
     return lsp.CompletionList(is_incomplete=cut, items=items)
 
