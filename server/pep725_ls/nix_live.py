@@ -62,7 +62,7 @@ def nixpkgs_expr() -> str:
 def read_cache(path: Path, source: str, now: float | None = None) -> dict[str, dict] | None:
     """The cached metadata if it is valid, fresh and from ``source``; a corrupt file is removed."""
     try:
-        raw = path.read_text("utf-8")
+        raw = path.read_bytes().decode("utf-8", "replace")  # not UTF-8: corrupt, below
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -285,6 +285,8 @@ def refresh(attrs: list[str], source: str, timeout: float, cache: Path | None = 
             meta = query_nix_env(attrs, timeout, exe)
     except NixTimeout as exc:
         return LiveResult(False, message=f"{exc}; using the vendored nixpkgs data", source=key)
+    except (TypeError, AttributeError, KeyError) as exc:  # valid JSON of the wrong shape
+        return LiveResult(False, message=f"{tool} answered JSON of an unexpected shape ({exc}); using the vendored nixpkgs data", source=key)
     except (NixFailed, OSError, ValueError) as exc:
         first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         return LiveResult(False, message=f"{tool} failed ({first}); using the vendored nixpkgs data", source=key)

@@ -19,12 +19,14 @@ from pygls.lsp.server import LanguageServer
 from pathlib import Path
 
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
 
 from . import __version__
 from .checks import CheckContext, Finding, run_checks
 from .config import SECTION, Settings, parse_settings
 from .data_index import DataIndex, default_index
 from .document import PyprojectDocument
+from .text_positions import LineIndex
 from .venv_scan import ScanCache, VenvScan
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,35 @@ def project_dir(uri: str) -> Path | None:
     return Path(path).parent if path else None
 
 
+class LspTextDocument(TextDocument):
+    """pygls's TextDocument, with incremental changes applied by LSP's rules.
+
+    pygls splits lines with ``str.splitlines``, which also breaks at \\v, \\f, \\x1c-\\x1e,
+    \\x85, U+2028 and U+2029; LSP breaks lines only at \\n, \\r\\n and \\r. A file holding
+    one of those drifted from the editor's copy at the next edit below it (found by
+    tests/reliability). A column past a line's end means the end of the line.
+    """
+
+    def _apply_incremental_change(self, change) -> None:
+        codec = self.position_codec.encoding
+        lines = LineIndex(self.source, getattr(codec, "value", codec) or "utf-16")
+        r = change.range
+        start = lines.position_to_offset(r.start.line, r.start.character)
+        end = lines.position_to_offset(r.end.line, r.end.character)
+        start, end = min(start, end), max(start, end)
+        self._source = self.source[:start] + change.text + self.source[end:]
+
+
+def use_lsp_text_documents(workspace) -> None:
+    """Make pygls's workspace hold LspTextDocument; called from initialize, once it exists."""
+
+    def create(doc_uri, source=None, version=None, language_id=None):
+        return LspTextDocument(doc_uri, source=source, version=version, language_id=language_id,
+                               sync_kind=workspace._sync_kind, position_codec=workspace.position_codec)
+
+    workspace._create_text_document = create
+
+
 class Pep725Server(LanguageServer):
     def __init__(self, index: DataIndex | None = None) -> None:
         super().__init__("pep725-ls", __version__)
@@ -78,7 +109,10 @@ class Pep725Server(LanguageServer):
         """The analysis of the document's current text (cached per version)."""
         document = self.workspace.get_text_document(uri)
         cached = self._analyses.get(uri)
-        source = document.source
+        try:
+            source = document.source
+        except (OSError, UnicodeDecodeError):  # not open, and not readable on disk: nothing to say
+            source = ""
         if cached is not None and cached.version == document.version and cached.doc.text is source:
             return cached
         encoding = getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16"

@@ -23,6 +23,7 @@ _SCALAR = re.compile(r"[^\s,\[\]{}#=\"']+(?: [0-9:.+\-Z]+)?")
 _HEADER_LINE = re.compile(r"\[\[?[ \t]*[A-Za-z0-9_\"'][^\]\r\n]*\]\]?[ \t]*(?:#[^\r\n]*)?(?:\r?\n|$)")
 _KEYVALUE_LINE = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*=(?!=)")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
+MAX_NESTING = 100  # TOML sets no limit; real pyproject files nest a handful of levels
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|[ \t]*\r?\n[ \t\r\n]*|(.))", re.S)
 
 
@@ -147,6 +148,7 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.n = len(text)
+        self.depth = 0  # arrays and inline tables open around the current position
 
     # -- small scanners -------------------------------------------------------------
     def skip_ws(self, pos: int) -> int:
@@ -231,10 +233,16 @@ class _Reader:
         ch = self.text[pos]
         if ch == '"' or ch == "'":
             return self.string(pos)
-        if ch == "[":
-            return self.array(pos, path)
-        if ch == "{":
-            return self.inline_table(pos, path)
+        if ch == "[" or ch == "{":
+            # Arrays and inline tables nest by recursion; past MAX_NESTING a bracket is
+            # stepped over as junk, so absurd nesting cannot exhaust the Python stack.
+            if self.depth >= MAX_NESTING:
+                return None
+            self.depth += 1
+            try:
+                return self.array(pos, path) if ch == "[" else self.inline_table(pos, path)
+            finally:
+                self.depth -= 1
         m = _SCALAR.match(self.text, pos)
         if m:
             return ScalarNode(m.group(), pos, m.end())

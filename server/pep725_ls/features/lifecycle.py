@@ -16,6 +16,9 @@ def register(server) -> None:
     def initialize(ls, params: lsp.InitializeParams) -> None:
         from . import register_enabled
 
+        from ..server import use_lsp_text_documents
+
+        use_lsp_text_documents(ls.workspace)  # line breaks as LSP defines them, not str.splitlines
         ls.apply_settings(params.initialization_options)
         ls.pull_diagnostics = client_supports_pull_diagnostics(params.capabilities)
         register_enabled(ls)
@@ -39,6 +42,9 @@ def register(server) -> None:
             except Exception:
                 pass
         await ls.pull_settings()
+        from ..nix_live import start_background_refresh
+
+        await start_background_refresh(ls)  # returns at once; the refresh runs in the background
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls, params: lsp.DidChangeConfigurationParams) -> None:

@@ -1,0 +1,150 @@
+"""Malformed protocol input, at the byte level, against the real process: the server
+answers with JSON-RPC errors where the protocol has one, drops what cannot be framed,
+and in every case stays alive and answers the next well-formed request."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lsp_wire import LspProcess, frame, server_env
+
+HOVER_NOWHERE = {"textDocument": {"uri": "file:///nonexistent/pyproject.toml"}, "position": {"line": 0, "character": 0}}
+
+
+@pytest.fixture
+def server(tmp_path):
+    with LspProcess(env=server_env()) as proc:
+        yield proc
+        assert proc.proc.poll() in (None, 0), proc.stderr()  # running, or ended by shutdown/exit
+
+
+def still_serving(server: LspProcess, tmp_path) -> None:
+    """A well-formed request on a real document is answered normally."""
+    uri = (tmp_path / "pyproject.toml").as_uri()
+    server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "toml", "version": 1,
+                                                           "text": '[external]\nhost-requires = ["dep:generic/zlib"]\n'}})
+    answer = server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 22}})
+    assert "result" in answer and "dep:generic/zlib" in answer["result"]["contents"]["value"], answer
+
+
+def test_requests_before_initialize_get_an_error_and_initialize_still_works(server, tmp_path):
+    answer = server.request("textDocument/hover", HOVER_NOWHERE, timeout=10)
+    assert answer["error"]["code"] == -32601 and "textDocument/hover" in answer["error"]["message"]
+    server.initialize(tmp_path, {})
+    still_serving(server, tmp_path)
+    assert server.shutdown() == 0
+
+
+def test_unknown_methods(server, tmp_path):
+    server.initialize(tmp_path, {})
+    answer = server.request("pep725/noSuchMethod", {"x": 1})
+    assert answer["error"]["code"] == -32601  # MethodNotFound
+    server.notify("pep725/noSuchNotification", {})
+    server.notify("$/noSuchProtocolNotification", {})
+    still_serving(server, tmp_path)
+    assert server.shutdown() == 0
+
+
+def test_request_for_a_document_never_opened_is_answered_without_error(server, tmp_path):
+    """pygls reads unopened documents from disk; a missing file was an internal error (fixed)."""
+    server.initialize(tmp_path, {})
+    for method, params in [("textDocument/hover", HOVER_NOWHERE), ("textDocument/completion", HOVER_NOWHERE),
+                           ("textDocument/documentLink", {"textDocument": HOVER_NOWHERE["textDocument"]})]:
+        answer = server.request(method, params)
+        assert "error" not in answer, answer
+    assert server.shutdown() == 0
+    assert "Traceback" not in server.stderr()
+
+
+@pytest.mark.parametrize("body", [
+    b'{"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "params": {',  # cut short
+    b"\xff\xfe not even utf-8",
+    b"[1, 2, 3]",
+    b'"a string"',
+    b"null",
+    b'{"jsonrpc": "2.0", "id": 98}',  # a response to nothing
+    b'{"id": 97, "method": "textDocument/hover"}',  # no jsonrpc member
+    b'{"jsonrpc": "1.0", "id": 96, "method": "shutdown"}',
+    b"{}",
+])
+def test_invalid_json_bodies_are_dropped(server, tmp_path, body):
+    server.initialize(tmp_path, {})
+    server.send_bytes(frame(body))
+    still_serving(server, tmp_path)
+    assert server.shutdown() == 0
+
+
+@pytest.mark.parametrize("header", [
+    b"Content-Length: abc\r\n\r\n",
+    b"Content-Length: -5\r\n\r\n",
+    b"Content-Length: 99999999999999999999\r\n\r\n",
+    b"Content-Length: 1073741824\r\n\r\n",  # 1 GiB announced
+    b"X-Other: 1\r\n\r\n",  # no Content-Length at all
+    b"content-length: 2\r\n\r\n{}",  # wrong case: not recognised
+    b"Content-Length: 2\n\n{}",  # bare LF
+    b"\r\n\r\n\r\n",
+    b"Content-Length: 10\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{\"a\": 1}  ",
+])
+def test_bad_framing_loses_at_most_the_next_message(server, tmp_path, header):
+    """A header the server cannot use desynchronises the stream until the next header line
+    it recognises; a stream protocol cannot do better. It must never die or hang."""
+    server.initialize(tmp_path, {})
+    server.send_bytes(header + b"\r\n")
+    # one sacrificial message may be swallowed into the broken frame
+    server.send({"jsonrpc": "2.0", "method": "$/sacrificial"})
+    server.send_bytes(b"\r\n")
+    still_serving(server, tmp_path)
+    assert server.shutdown() == 0
+
+
+def test_content_length_too_short_then_recovery(server, tmp_path):
+    server.initialize(tmp_path, {})
+    shutdown = json.dumps({"jsonrpc": "2.0", "id": 500, "method": "shutdown"}).encode()
+    server.send_bytes(b"Content-Length: 5\r\n\r\n" + shutdown + b"\r\n")  # 5 bytes of JSON, the rest junk headers
+    still_serving(server, tmp_path)
+    assert 500 not in server.responses  # the cut-off shutdown was not executed
+    assert server.shutdown() == 0
+
+
+def test_content_length_too_long_waits_for_the_bytes(server, tmp_path):
+    """A frame that announces more than it sends swallows what follows (nothing else is
+    possible); the server keeps reading and serves the next complete frame."""
+    server.initialize(tmp_path, {})
+    body = json.dumps({"jsonrpc": "2.0", "method": "$/x"}).encode()
+    server.send_bytes(b"Content-Length: %d\r\n\r\n" % (len(body) + 40) + body)
+    server.send_bytes(b" " * 40)  # the missing bytes arrive late
+    still_serving(server, tmp_path)
+    assert server.shutdown() == 0
+
+
+def test_cancel_request(server, tmp_path):
+    server.initialize(tmp_path, {})
+    uri = (tmp_path / "pyproject.toml").as_uri()
+    server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "toml", "version": 1,
+                                                           "text": '[external]\nhost-requires = ["dep:generic/zlib"]\n' * 200}})
+    server.notify("$/cancelRequest", {"id": 123456})  # unknown id: ignored
+    server.notify("$/cancelRequest", {"id": "not-an-id-we-sent"})
+    ids = [server.request_nowait("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 400, "character": 0}},
+        "context": {"diagnostics": []}}) for _ in range(5)]
+    for request_id in ids:
+        server.notify("$/cancelRequest", {"id": request_id})
+    for request_id in ids:  # every request is answered: with its result or RequestCancelled
+        answer = server.wait(request_id)
+        assert "result" in answer or answer["error"]["code"] in (-32800, -32603), answer
+    still_serving(server, tmp_path)
+    assert server.shutdown() == 0
+
+
+def test_exit_without_shutdown_and_stdin_closed(tmp_path):
+    with LspProcess(env=server_env()) as server:
+        server.initialize(tmp_path, {})
+        server.notify("exit")
+        assert server.proc.wait(20) in (0, 1)
+    with LspProcess(env=server_env()) as server:
+        server.initialize(tmp_path, {})
+        server.proc.stdin.close()  # the editor went away
+        assert server.proc.wait(20) == 0
+        assert "Traceback" not in server.stderr()
