@@ -20,6 +20,7 @@ def run(*args, cwd=None):
 
 def test_version_and_help():
     assert run("--version").stdout.strip().startswith("pep725-ls ")
+    assert run("--stdio", "--help").returncode == 0  # clients append --stdio
     out = run("--help").stdout
     assert "check" in out and "serve" in out
 

@@ -37,3 +37,8 @@ def test_invalid_values_fall_back_with_a_message():
 def test_not_an_object():
     settings, problems = parse_settings(["a"])
     assert settings == Settings() and problems
+
+
+def test_client_side_keys_are_not_reported():
+    settings, problems = parse_settings({"pep725": {"server": {"path": "/x"}, "trace": {"server": "messages"}}})
+    assert settings == Settings() and problems == []

@@ -82,6 +82,8 @@ def _add_environment_options(p: argparse.ArgumentParser, system: bool = True) ->
 
 
 def _add_logging(p: argparse.ArgumentParser) -> None:
+    # Clients (vscode-languageclient's TransportKind.stdio, others) append --stdio.
+    p.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default and only transport)")
     p.add_argument("--log-file", default=None, help="write the server log here instead of stderr")
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
 

@@ -68,13 +68,16 @@ class CodeCache:
             if len(codes) > _MAX_ENTRIES:
                 codes = {k: v for k, v in codes.items() if k in self.used}
             self.added = 0
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             tmp.write_bytes(marshal.dumps(codes))
             os.replace(tmp, self.path)
         except (OSError, ValueError):
-            pass
+            try:
+                tmp.unlink()  # e.g. a full disk: leave nothing half-written behind
+            except OSError:
+                pass
 
 
 _installed: CodeCache | None = None

@@ -14,6 +14,9 @@ from .codes import CODES, Severity
 
 SECTION = "pep725"
 NIX_SOURCES = ("vendored", "nix-env", "nix-search")
+# Keys editors keep in the same section for themselves (VS Code: pep725.server.path,
+# pep725.trace.server): not ours to judge, so not reported as unknown.
+CLIENT_SIDE_KEYS = ("server", "trace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,8 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         return node
 
     for key in raw:
+        if key in CLIENT_SIDE_KEYS:
+            continue
         if key not in _SCHEMA:
             problems.append(f"{SECTION}.{key}: unknown setting, ignored")
         elif isinstance(_SCHEMA[key], dict) and isinstance(raw[key], dict):

@@ -55,33 +55,28 @@ def nixpkgs_markdown(mapping: NixMapping | None) -> list[str]:
         if not a.present:
             lines.append(f"- `{a.attr}` — not in the vendored nixpkgs data")
             continue
-        bits = [f"- [`{a.attr}`]({a.search_url}) {a.version}".rstrip()]
-        if a.data_attr != a.attr:
-            bits.append(f"(listed as `{a.data_attr}` in the nix-index data)")
-        lines.append(" ".join(bits))
+        lines.append(f"- [`{a.attr}`]({a.search_url}) {a.version}".rstrip())
+        details = []
         if a.description:
-            lines.append(f"  {a.description}")
+            details.append(a.description)
         outs = []
         if a.lib_output:
             outs.append(f"libraries in `{a.lib_output}`")
         if a.header_output:
             outs.append(f"headers in `{a.header_output}`")
-        if a.outputs:
-            outs.append("outputs " + ", ".join(f"`{o}`" for o in a.outputs))
         if outs:
-            lines.append("  " + "; ".join(outs))
+            details.append(", ".join(outs))
         if a.sonames:
             more = f" and {len(a.sonames) - 8} more" if len(a.sonames) > 8 else ""
-            lines.append("  provides " + ", ".join(f"`{so}`" for so in a.sonames[:8]) + more)
+            details.append("provides " + ", ".join(f"`{so}`" for so in a.sonames[:8]) + more)
         if a.license or a.homepage:
-            lines.append("  " + " · ".join(x for x in (a.license, a.homepage) if x))
-    primary = mapping.primary
-    if primary is not None and primary.present:
-        lines += ["", f"`{primary.shell_command}`"]
+            details.append(" · ".join(x for x in (a.license, a.homepage) if x))
+        lines += [f"    - {d}" for d in details]
+    # (why a row is curated the way it is stays in the data, docs/data.md: not for a hover)
+    if mapping.install_attrs:
+        lines += ["", f"`nix-shell -p {' '.join(mapping.install_attrs)}`"]
     if mapping.exotic:
         lines += ["", f"_{mapping.exotic}_"]
-    if mapping.why:
-        lines += ["", f"_Mapping note: {mapping.why}_"]
     return lines
 
 
