@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from pathlib import Path
 
@@ -92,9 +94,41 @@ def use_lsp_text_documents(workspace) -> None:
     workspace._create_text_document = create
 
 
+@dataclass(frozen=True)
+class _UnreadableRequest:
+    """A request whose params did not match its method (stands in for the message)."""
+
+    id: int | str
+    method: str
+    error: JsonRpcException
+    jsonrpc: str = "2.0"
+
+
+class Pep725Protocol(LanguageServerProtocol):
+    """pygls's protocol, except that a request with unreadable params gets an error reply.
+
+    pygls logs such a request and drops it, so the client would wait for ever; JSON-RPC
+    says to answer -32602 Invalid params.
+    """
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and isinstance(data.get("method"), str):
+                return _UnreadableRequest(data["id"], data["method"], exc)
+            raise
+
+    def handle_message(self, message):
+        if isinstance(message, _UnreadableRequest):
+            self._send_response(message.id, error=message.error.to_response_error())
+            return
+        super().handle_message(message)
+
+
 class Pep725Server(LanguageServer):
     def __init__(self, index: DataIndex | None = None) -> None:
-        super().__init__("pep725-ls", __version__)
+        super().__init__("pep725-ls", __version__, protocol_cls=Pep725Protocol)
         self.index = index or default_index()
         self.settings = Settings()
         self.pull_diagnostics = False

@@ -47,6 +47,16 @@ def test_unknown_methods(server, tmp_path):
     assert server.shutdown() == 0
 
 
+def test_request_with_params_of_the_wrong_shape_gets_invalid_params(server, tmp_path):
+    """pygls logged and dropped such a request, leaving the client waiting (fixed)."""
+    server.initialize(tmp_path, {})
+    for params in [{"textDocument": 42}, {"position": "here"}, [1, 2]]:
+        answer = server.request("textDocument/hover", params)
+        assert answer["error"]["code"] == -32602, answer  # InvalidParams
+    still_serving(server, tmp_path)
+    assert server.shutdown() == 0
+
+
 def test_request_for_a_document_never_opened_is_answered_without_error(server, tmp_path):
     """pygls reads unopened documents from disk; a missing file was an internal error (fixed)."""
     server.initialize(tmp_path, {})
