@@ -136,6 +136,7 @@ class Pep725Server(LanguageServer):
         self._pending: dict[str, asyncio.Task] = {}
         # virtualenv scans by project folder (features/virtualenv.py runs them)
         self.venv_scans: dict[Path, VenvScan] = {}
+        self.venv_scans_running: set[Path] = set()
         self.venv_scan_cache = ScanCache()
 
     # -- documents -----------------------------------------------------------------

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from lsprotocol import types as lsp
 
 from ..config import SECTION
+from ..nix_live import start_background_refresh
+from ..server import use_lsp_text_documents
+
+log = logging.getLogger(__name__)
 
 
 def client_supports_pull_diagnostics(caps: lsp.ClientCapabilities) -> bool:
@@ -15,8 +21,6 @@ def register(server) -> None:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls, params: lsp.InitializeParams) -> None:
         from . import register_enabled
-
-        from ..server import use_lsp_text_documents
 
         use_lsp_text_documents(ls.workspace)  # line breaks as LSP defines them, not str.splitlines
         ls.apply_settings(params.initialization_options)
@@ -39,11 +43,9 @@ def register(server) -> None:
                         ]
                     )
                 )
-            except Exception:
-                pass
+            except Exception as exc:  # the client said no: settings still come with requests
+                log.info("client did not register workspace/didChangeConfiguration: %s", exc)
         await ls.pull_settings()
-        from ..nix_live import start_background_refresh
-
         await start_background_refresh(ls)  # returns at once; the refresh runs in the background
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)

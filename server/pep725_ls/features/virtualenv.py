@@ -35,7 +35,7 @@ async def _progress(ls, title: str):
 
 
 async def scan_project(ls, folder: Path) -> None:
-    running: set = ls.__dict__.setdefault("_venv_scans_running", set())
+    running = ls.venv_scans_running
     if folder in running:
         return
     venv = find_venv(folder, ls.settings.venv_path)
