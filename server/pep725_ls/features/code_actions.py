@@ -81,7 +81,7 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
         actions.append(action if _supports_resolve(ls) else await resolve(ls, action))
 
     if _wanted(only, nix_shell.KIND) and (only or not params.context.diagnostics):
-        shell = nix_shell.action(ls, uri, analysis)
+        shell = nix_shell.action(ls, uri, analysis, lazy=_supports_resolve(ls))
         if shell is not None:
             actions.append(shell)
 
@@ -126,6 +126,9 @@ async def resolve(ls, action: lsp.CodeAction) -> lsp.CodeAction:
     data = action.data if isinstance(action.data, dict) else {}
     uri = data.get("uri")
     if not uri or action.edit is not None or uri not in ls.workspace.text_documents:
+        return action
+    if data.get("generate") == "shell.nix":
+        action.edit = nix_shell.resolve_edit(ls, uri)
         return action
     analysis = ls.analysis(uri)
     text = analysis.doc.text

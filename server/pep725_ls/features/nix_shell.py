@@ -43,16 +43,30 @@ def _create_edit(target: Path, text: str, overwrite: bool) -> lsp.WorkspaceEdit:
     ])
 
 
-def action(ls, uri: str, analysis) -> lsp.CodeAction | None:
-    """The source action, when the file has an [external] table and is valid TOML."""
+def action(ls, uri: str, analysis, lazy: bool) -> lsp.CodeAction | None:
+    """The source action, when the file has an [external] table and is valid TOML.
+
+    With ``lazy`` the edit is left to ``resolve_edit`` (codeAction/resolve): editors ask for
+    code actions at every cursor move, and the shell is only wanted when chosen.
+    """
     target = _target(uri)
     data = analysis.doc.parsed
     if target is None or data is None or not isinstance(data.get("external"), dict):
         return None
     if not target.exists() and _supports_create(ls):
+        if lazy:
+            return lsp.CodeAction(title=TITLE, kind=KIND, data={"uri": uri, "generate": "shell.nix"})
         return lsp.CodeAction(title=TITLE, kind=KIND, edit=_create_edit(target, shell_nix(data, ls.index), overwrite=False))
     title = TITLE + (" (replaces the existing one, after asking)" if target.exists() else "")
     return lsp.CodeAction(title=title, kind=KIND, command=lsp.Command(title=TITLE, command=COMMAND, arguments=[uri]))
+
+
+def resolve_edit(ls, uri: str) -> lsp.WorkspaceEdit | None:
+    target = _target(uri)
+    data = ls.analysis(uri).doc.parsed
+    if target is None or data is None or target.exists():
+        return None
+    return _create_edit(target, shell_nix(data, ls.index), overwrite=False)
 
 
 def register(server) -> None:
