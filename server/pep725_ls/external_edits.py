@@ -129,7 +129,22 @@ def add_to_external(text: str, additions: list[Addition]) -> TextEdit | None:
     if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
         new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")  # tomlkit adds bare \n
     try:
-        tomllib.loads(new_text)
+        new_data = tomllib.loads(new_text)
     except tomllib.TOMLDecodeError:
         return None
-    return minimal_edit(text, new_text, whole_lines=True)
+    edit = minimal_edit(text, new_text, whole_lines=True)
+    return _keep_inline_table_spacing(text, edit, new_data) if edit else None
+
+
+def _keep_inline_table_spacing(text: str, edit: TextEdit, new_data: dict) -> TextEdit:
+    """tomlkit writes ``…]}`` when it extends ``{ a = […] }``: keep the file's ``] }``."""
+    old = text[edit.start : edit.end]
+    if "] }" not in old or "]}" in old or "]}" not in edit.new_text:
+        return edit
+    spaced = TextEdit(edit.start, edit.end, edit.new_text.replace("]}", "] }"))
+    try:  # only if it changes nothing but spacing
+        if tomllib.loads(text[: edit.start] + spaced.new_text + text[edit.end :]) == new_data:
+            return spaced
+    except tomllib.TOMLDecodeError:
+        pass
+    return edit
