@@ -1,8 +1,9 @@
 """The benchmark's documents: the realistic fixture, and larger ones generated from it.
 
-``document(lines)`` returns the realistic ``fixtures/pyproject.toml`` (about 300 lines) as
-is, or padded to ``lines`` lines with ``[tool.bench.N]`` tables appended after it, so the
-``[external]`` table and every cursor position stay where they are. Generation is
+``document(lines)`` returns the realistic ``fixtures/pyproject.toml`` (286 lines) as is for
+``lines`` up to 300, or padded to about ``lines`` lines with whole ``[tool.bench.N]`` tables
+appended after it (the document stays valid TOML), so the ``[external]`` table and every
+cursor position stay where they are. Generation is
 deterministic: the same size gives the same text on every run.
 """
 
@@ -49,7 +50,7 @@ def _find(text: str, needle: str, delta: int) -> Spot:
 
 
 def _padding(start_index: int, count: int) -> list[str]:
-    """``count`` lines of [tool.bench.N] tables: the mix of values real tool tables hold."""
+    """At least ``count`` lines of whole [tool.bench.N] tables: the mix of values real tool tables hold."""
     out: list[str] = []
     i = start_index
     while len(out) < count:
@@ -69,15 +70,15 @@ def _padding(start_index: int, count: int) -> list[str]:
             "]",
         ]
         i += 1
-    return out[:count]
+    return out  # whole sections only: a cut-off array would make the document invalid TOML
 
 
 def document(lines: int | None = None) -> Document:
-    """The realistic fixture (``lines`` None or not above its size), else padded to ``lines``."""
+    """The realistic fixture (``lines`` None or at most 300), else padded to about ``lines``."""
     base = FIXTURE.read_text("utf-8")
     base_lines = base.count("\n")
     text = base
-    if lines is not None and lines > base_lines:
+    if lines is not None and lines > max(base_lines, 300):
         text = base + "\n".join(_padding(0, lines - base_lines)) + "\n"
     libpng = '"dep:generic/libpng"'
     openblas = '"dep:generic/openblas"'
