@@ -278,6 +278,7 @@ class DataIndex:
         self.live_source: str | None = None
         # (name, DepURL, rank) -> NameCandidate; cleared with the live metadata it shows
         self._candidates: dict[tuple[str, str, int], NameCandidate] = {}
+        self._suggestions: dict[str, str | None] = {}  # suggest() is asked again at every version
 
     # -- PEP 804 registry -------------------------------------------------------------
     @cached_property
@@ -451,6 +452,16 @@ class DataIndex:
 
     def suggest(self, depurl_id: str) -> str | None:
         """A known id the user probably meant, for a name pep725-ls does not know."""
+        try:
+            return self._suggestions[depurl_id]
+        except KeyError:
+            pass
+        if len(self._suggestions) > 5000:
+            self._suggestions.clear()
+        found = self._suggestions[depurl_id] = self._suggest(depurl_id)
+        return found
+
+    def _suggest(self, depurl_id: str) -> str | None:
         if depurl_id in KNOWN_MISSPELLINGS:
             return KNOWN_MISSPELLINGS[depurl_id]
         case = self.lookup_case_insensitive(depurl_id)
@@ -640,6 +651,7 @@ class DataIndex:
         self._live = dict(meta)
         self.live_source = source
         self._candidates = {}
+        self._suggestions = {}
 
     # -- shared libraries -------------------------------------------------------------
     def soname_providers(self, soname: str) -> list[SonameProvider]:

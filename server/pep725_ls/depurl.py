@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from packageurl import PackageURL, normalize_qualifiers, normalize_subpath
 from packageurl.validate import DEFINITIONS_BY_TYPE
@@ -125,8 +126,9 @@ class _Builder:
         )
 
 
+@lru_cache(maxsize=4096)  # the same strings are parsed again at every version of a file
 def parse(text: str) -> ExternalSpecifier:
-    """Parse and validate one specifier. Never raises."""
+    """Parse and validate one specifier. Never raises. The result is immutable (and shared)."""
     b = _Builder(text)
     depurl_end = len(text)
     semicolon = text.find(";")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -35,6 +36,15 @@ class PythonRequirement:
     group: str | None = None
 
 
+@lru_cache(maxsize=2048)  # the same strings come back at every version of the file
+def _requirement(text: str) -> Requirement | None:
+    """The parsed PEP 508 requirement (shared: never modify it), or None if it is not one."""
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        return None
+
+
 def python_requirements(doc: PyprojectDocument) -> Iterator[PythonRequirement]:
     for kv in doc.entries:
         path = kv.path
@@ -53,9 +63,8 @@ def python_requirements(doc: PyprojectDocument) -> Iterator[PythonRequirement]:
         for item in kv.value.items:
             if not isinstance(item, StringNode) or not item.terminated:
                 continue
-            try:
-                requirement = Requirement(item.value)
-            except InvalidRequirement:
+            requirement = _requirement(item.value)
+            if requirement is None:
                 continue
             yield PythonRequirement(item, requirement, where[0], where[1])
 
