@@ -2,12 +2,19 @@
 
 Built on tolerant_toml (spans, recovery from half-typed text) and tomllib (the verdict on
 validity). Everything here works on string offsets; text_positions converts for LSP.
+
+A version made from the previous one by a known edit (``PyprojectDocument.edited``) reads
+only what the edit touched: the tolerant tree is re-read around the edit
+(``tolerant_toml.reread``), and a valid document stays valid without a whole ``tomllib``
+pass when the edited tables are valid alone and define the same keys as before
+(``_edit_keeps_validity``). Both give exactly what a fresh read gives (tests/test_incremental.py).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -133,6 +140,37 @@ class PyprojectDocument:
     def __init__(self, text: str, encoding: str = "utf-16") -> None:
         self.text = text
         self.encoding = encoding
+        # (previous version, (start, old_end, new_end)) while this version can reuse it
+        self._base: tuple[PyprojectDocument, tuple[int, int, int]] | None = None
+
+    @classmethod
+    def edited(cls, previous: PyprojectDocument, text: str, edit: tuple[int, int, int] | None,
+               encoding: str = "utf-16") -> PyprojectDocument:
+        """The version ``text``, made from ``previous`` by replacing ``previous.text[start:old_end]``
+        with ``text[start:new_end]``.
+
+        The previous version's work is reused when it is done (tree and verdict) and the edit
+        really is the difference between the texts (checked: a wrong edit costs only speed).
+        Each version lets go of its predecessor once it has its own tree and verdict.
+        """
+        doc = cls(text, encoding)
+        if edit is None or not previous._settled:
+            return doc
+        start, old_end, new_end = edit
+        old = previous.text
+        if (
+            0 <= start <= old_end <= len(old)
+            and start <= new_end <= len(text)
+            and len(text) - new_end == len(old) - old_end
+            and text.startswith(old[:start])
+            and text.endswith(old[old_end:])
+        ):
+            doc._base = (previous, edit)
+        return doc
+
+    @property
+    def _settled(self) -> bool:
+        return "tree" in self.__dict__ and "syntax_problem" in self.__dict__
 
     @cached_property
     def lines(self) -> LineIndex:
@@ -140,6 +178,10 @@ class PyprojectDocument:
 
     @cached_property
     def tree(self) -> tolerant_toml.TomlTree:
+        base = self._base
+        if base is not None:
+            previous, (start, old_end, new_end) = base
+            return tolerant_toml.reread(previous.tree, previous.text, self.text, start, old_end, new_end)
         return tolerant_toml.read(self.text)
 
     @cached_property
@@ -161,8 +203,17 @@ class PyprojectDocument:
         """The document as tomllib reads it, or None when it is not valid TOML."""
         return self._tomllib[0]
 
-    @property
+    @cached_property
     def syntax_problem(self) -> SyntaxProblem | None:
+        """tomllib's verdict: the first syntax error, or None for valid TOML."""
+        base = self._base
+        tree = self.tree
+        if base is not None and "_tomllib" not in self.__dict__:
+            previous, edit = base
+            if previous.syntax_problem is None and _edit_keeps_validity(previous, self, tree, edit):
+                self._base = None
+                return None
+        self._base = None
         return self._tomllib[1]
 
     @cached_property
@@ -253,6 +304,77 @@ def _syntax_problem(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
                 offset = text.find("\n", offset) + 1
             offset += column
     return SyntaxProblem(message, min(offset, len(text)))
+
+
+def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tree: tolerant_toml.TomlTree,
+                         edit: tuple[int, int, int]) -> bool:
+    """Whether ``doc`` is valid TOML, given that ``previous`` was; False means "do not know".
+
+    The edit lies in a run of whole tables (a *chunk*: from a table header, or the start, to
+    a later header, or the end). TOML's errors are of two kinds: inside a statement, which
+    ``tomllib`` finds by reading the chunk alone, and between definitions of the same key
+    path (a table declared twice, a key under an inline table...), which depend only on the
+    key paths each statement defines and on the kind of value. So when the chunk is valid
+    alone and defines the same key paths, in the same order and with the same kinds of
+    value, as before the edit, the document is as valid as it was.
+    """
+    start, old_end, new_end = edit
+    delta = new_end - old_end
+    text, old_text = doc.text, previous.text
+    new_headers, old_headers = tree.headers, previous.tree.headers
+    old_starts = {h.start for h in old_headers}
+    # the chunk's start: a header before the edit in both versions (or the document's start)
+    i = bisect_left(new_headers, start + 1, key=_start) - 1
+    while i >= 0 and new_headers[i].start not in old_starts:
+        i -= 1
+    chunk_start = new_headers[i].start if i >= 0 else 0
+    # its end: the first header after the edit that was a header before it too (or the end)
+    j = bisect_left(new_headers, max(new_end, chunk_start + 1), key=_start)
+    while j < len(new_headers) and new_headers[j].start - delta not in old_starts:
+        j += 1
+    chunk_end = new_headers[j].start if j < len(new_headers) else len(text)
+    if not (_line_start(text, chunk_start) and _line_start(text, chunk_end)):
+        return False
+    if _shape(tree, chunk_start, chunk_end) != _shape(previous.tree, chunk_start, chunk_end - delta):
+        return False
+    try:
+        tomllib.loads(text[chunk_start:chunk_end])
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _start(node) -> int:
+    return node.start
+
+
+def _line_start(text: str, offset: int) -> bool:
+    """``offset`` is the start or end of the text, or only blanks follow a newline before it."""
+    if offset in (0, len(text)):
+        return True
+    i = offset - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and text[i] == "\n"
+
+
+def _value_kind(kv: KeyValue) -> str:
+    value = kv.value
+    if isinstance(value, ArrayNode):
+        return "array"
+    if isinstance(value, tolerant_toml.InlineTableNode):
+        return "table"
+    return "none" if value is None else "scalar"
+
+
+def _shape(tree: tolerant_toml.TomlTree, start: int, end: int) -> list[tuple]:
+    """What the statements in ``[start, end)`` define: header paths, key paths, kinds of value."""
+    headers = tree.headers[bisect_left(tree.headers, start, key=_start) : bisect_left(tree.headers, end, key=_start)]
+    entries = tree.entries[bisect_left(tree.entries, start, key=_start) : bisect_left(tree.entries, end, key=_start)]
+    shape = [(h.start - start, "[[" if h.is_array else "[", h.path) for h in headers]
+    shape += [(kv.start - start, "=", kv.path, _value_kind(kv)) for kv in entries]
+    shape.sort(key=lambda item: item[0])
+    return [item[1:] for item in shape]
 
 
 def _external_table(headers: list[TableHeader], entries: list[KeyValue]) -> ExternalTable:

@@ -72,7 +72,12 @@ class LspTextDocument(TextDocument):
     \\x85, U+2028 and U+2029; LSP breaks lines only at \\n, \\r\\n and \\r. A file holding
     one of those drifted from the editor's copy at the next edit below it (found by
     tests/reliability). A column past a line's end means the end of the line.
+
+    It also keeps the region the changes touched since ``take_edit`` last ran, so a new
+    version is analysed by re-reading only that region (document.PyprojectDocument.edited).
     """
+
+    _edit: tuple[int, int, int] | None = None  # (start, old_end, new_end) since take_edit
 
     def _apply_incremental_change(self, change) -> None:
         codec = self.position_codec.encoding
@@ -82,6 +87,26 @@ class LspTextDocument(TextDocument):
         end = lines.position_to_offset(r.end.line, r.end.character)
         start, end = min(start, end), max(start, end)
         self._source = self.source[:start] + change.text + self.source[end:]
+        self._record_edit(start, end, len(change.text))
+
+    def _apply_full_change(self, change) -> None:
+        old_length = len(self.source)
+        super()._apply_full_change(change)
+        self._record_edit(0, old_length, len(self.source))
+
+    def _record_edit(self, start: int, end: int, length: int) -> None:
+        """Merge "``[start, end)`` of the current text became ``length`` characters" into the edit."""
+        if self._edit is None:
+            self._edit = (start, end, start + length)
+            return
+        first, old_end, new_end = self._edit
+        low, high = min(first, start), max(new_end, end)
+        self._edit = (low, high - (new_end - old_end), high + length - (end - start))
+
+    def take_edit(self) -> tuple[int, int, int] | None:
+        """The region changed since the last call (None: unchanged), and start afresh."""
+        edit, self._edit = self._edit, None
+        return edit
 
 
 def use_lsp_text_documents(workspace) -> None:
@@ -153,7 +178,12 @@ class Pep725Server(LanguageServer):
         encoding = getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16"
         folder = project_dir(uri)
         context = CheckContext(folder, self.venv_scans.get(folder) if folder else None)
-        analysis = Analysis(uri, document.version, PyprojectDocument(source, encoding), self.index, context)
+        edit = document.take_edit() if isinstance(document, LspTextDocument) else None
+        if cached is not None and cached.doc.encoding == encoding:
+            doc = PyprojectDocument.edited(cached.doc, source, edit, encoding)
+        else:
+            doc = PyprojectDocument(source, encoding)
+        analysis = Analysis(uri, document.version, doc, self.index, context)
         self._analyses[uri] = analysis
         return analysis
 

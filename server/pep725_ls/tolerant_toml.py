@@ -4,11 +4,15 @@ Editors ask for completion while the file is half typed (``host-requires = ["dep
 so this reader recovers from unterminated strings, arrays and tables and from junk,
 and keeps going. It does not judge validity: ``tomllib`` does that (see document.py).
 Spans are offsets into the Python string; text_positions.py turns them into LSP positions.
+
+``reread`` reads a new version after an edit, re-reading only the tables the edit touches
+(see its docstring for why that gives exactly what ``read`` would).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -314,14 +318,24 @@ class _Reader:
     # -- document --------------------------------------------------------------------
     def document(self) -> TomlTree:
         tree = TomlTree()
+        self.statements(tree, 0)
+        return tree
+
+    def statements(self, tree: TomlTree, pos: int, stop_at_header=None) -> int | None:
+        """Read statements from ``pos`` (a line start outside any value) into ``tree``.
+
+        Returns None at the end of the text, or the offset of a table header for which
+        ``stop_at_header(offset)`` is true (that header is not read).
+        """
         table: tuple[str, ...] = ()
-        pos = 0
         while True:
             pos = self.skip_ws_nl(pos)
             if pos >= self.n:
-                return tree
+                return None
             ch = self.text[pos]
             if ch == "[":
+                if stop_at_header is not None and stop_at_header(pos):
+                    return pos
                 header = self.header(pos)
                 tree.headers.append(header)
                 table = header.path
@@ -351,3 +365,71 @@ class _Reader:
 def read(text: str) -> TomlTree:
     """Read ``text`` into a tree of spans. Never raises on any input string."""
     return _Reader(text).document()
+
+
+def reread(old: TomlTree, old_text: str, text: str, start: int, old_end: int, new_end: int) -> TomlTree:
+    """``read(text)``, reusing ``old`` (the tree of ``old_text``) where the edit cannot reach.
+
+    ``text`` is ``old_text`` with ``old_text[start:old_end]`` replaced by
+    ``text[start:new_end]``. The reader's whole state at a top-level table header is the
+    header's offset, and what it reads from there depends only on the text from there on.
+    So reading restarts at the last header whose line (newline included: the furthest any
+    earlier statement looks ahead) ends before the edit, and stops at the first header at or
+    after the edit's end that was a header of the old tree too: from there the text, and so
+    the tree, is the old one shifted by the edit's length change. Statements before the
+    restart point are the old nodes themselves (nodes are never mutated).
+    """
+    delta = new_end - old_end
+    headers = old.headers
+    i = bisect_left(headers, start, key=_start) - 1
+    while i >= 0 and old_text.find("\n", headers[i].start, start) < 0:
+        i -= 1
+    restart = headers[i].start if i >= 0 else 0
+    tree = TomlTree(headers[: max(i, 0)], old.entries[: bisect_left(old.entries, restart, key=_start)])
+
+    def old_header_at(pos: int) -> bool:
+        if pos < new_end:
+            return False
+        j = bisect_left(headers, pos - delta, key=_start)
+        return j < len(headers) and headers[j].start == pos - delta
+
+    resume = _Reader(text).statements(tree, restart, old_header_at)
+    if resume is not None:
+        at = resume - delta
+        tail_headers = headers[bisect_left(headers, at, key=_start) :]
+        tail_entries = old.entries[bisect_left(old.entries, at, key=_start) :]
+        if delta:
+            tail_headers = [_shift_header(h, delta) for h in tail_headers]
+            tail_entries = [_shift_keyvalue(kv, delta) for kv in tail_entries]
+        tree.headers += tail_headers
+        tree.entries += tail_entries
+    return tree
+
+
+def _start(node) -> int:
+    return node.start
+
+
+def _shift_key(key: list[KeySegment], d: int) -> list[KeySegment]:
+    return [KeySegment(k.name, k.start + d, k.end + d) for k in key]
+
+
+def _shift_header(h: TableHeader, d: int) -> TableHeader:
+    return TableHeader(h.path, _shift_key(h.key, d), h.start + d, h.end + d, h.is_array, h.terminated)
+
+
+def _shift_keyvalue(kv: KeyValue, d: int) -> KeyValue:
+    value = None if kv.value is None else _shift_node(kv.value, d)
+    return KeyValue(kv.path, _shift_key(kv.key, d), value, kv.has_equals, kv.start + d, kv.end + d)
+
+
+def _shift_node(n: Node, d: int) -> Node:
+    kind = type(n)
+    if kind is StringNode:
+        return StringNode(n.value, n.start + d, n.end + d, n.content_start + d, n.content_end + d, n.quote,
+                          n.terminated)
+    if kind is ScalarNode:
+        return ScalarNode(n.raw, n.start + d, n.end + d)
+    if kind is ArrayNode:
+        return ArrayNode([_shift_node(item, d) for item in n.items], n.start + d, n.end + d, n.terminated)
+    return InlineTableNode([_shift_keyvalue(kv, d) for kv in n.entries], n.start + d, n.end + d, n.terminated)

@@ -1,0 +1,148 @@
+"""Incremental re-analysis gives exactly what a fresh read gives.
+
+A new version made from the previous one by an edit re-reads only the tables the edit
+touches (tolerant_toml.reread) and keeps a valid document's verdict without a whole tomllib
+pass when the edited tables still define the same keys (document._edit_keeps_validity).
+These tests compare both with a fresh read of the same text, over random edit sequences.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+from lsprotocol import types as lsp
+from pygls.workspace import PositionCodec
+
+from pep725_ls import tolerant_toml
+from pep725_ls.document import PyprojectDocument
+from pep725_ls.server import LspTextDocument
+
+WORKSPACES = Path(__file__).parent / "workspaces"
+
+# Valid fixture files with several tables: the starting points of the edit sequences.
+REALISTIC = Path(__file__).parents[1] / "bench" / "fixtures" / "pyproject.toml"  # 286 lines
+STARTS = sorted(
+    text
+    for text in (p.read_text("utf-8") for p in [REALISTIC, *WORKSPACES.rglob("pyproject.toml")])
+    if text.count("\n[") >= 2 and PyprojectDocument(text).syntax_problem is None
+) + [
+    # small documents whose tables share paths, where one keystroke can make a conflict
+    "[a]\nb = 1\n\n[c]\nd = 2\n\n[a.e]\nf = 3\n",
+    "x.y = 1\n[a]\nb = {c = 1}\n[[d]]\ne = 1\n[[d]]\ne = 2\n[d.f]\ng = 1\n[b]\n",
+]
+
+# What gets typed: TOML's structural characters, whole statements that define keys and
+# tables (so that edits can create a table twice or write under an inline table), and text.
+PIECES = ['"', "'", "[", "]", "{", "}", "=", ",", "\n", " ", "#", "a", "b", ".", "1", "\\",
+          '"""', "dep:generic/zlib", "[a]\n", "[[a]]\n", "[a.b]\n", "[external]\n", "a.b = 1\n",
+          "x = {y = 1}\n", "b = 2\n", "host-requires = []\n"]
+
+edits = st.lists(
+    st.tuples(st.floats(0, 1), st.sampled_from([0, 0, 1, 2, 7, 40]), st.lists(st.sampled_from(PIECES), max_size=3)),
+    min_size=1,
+    max_size=8,
+)
+
+
+def apply(text: str, edit) -> tuple[str, tuple[int, int, int]]:
+    where, removed, typed = edit
+    start = int(where * len(text))
+    end = min(len(text), start + removed)
+    inserted = "".join(typed)
+    return text[:start] + inserted + text[end:], (start, end, start + len(inserted))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(STARTS), edits)
+def test_reread_is_a_fresh_read(text, steps):
+    tree = tolerant_toml.read(text)
+    for step in steps:
+        new, (start, old_end, new_end) = apply(text, step)
+        tree = tolerant_toml.reread(tree, text, new, start, old_end, new_end)
+        assert tree == tolerant_toml.read(new)
+        text = new
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(STARTS), edits)
+def test_edited_versions_match_fresh_ones(text, steps):
+    doc = PyprojectDocument(text)
+    doc.syntax_problem
+    for step in steps:
+        new, edit = apply(text, step)
+        doc = PyprojectDocument.edited(doc, new, edit)
+        fresh = PyprojectDocument(new)
+        assert doc.syntax_problem == fresh.syntax_problem
+        assert doc.tree == fresh.tree
+        assert doc.specifiers == fresh.specifiers
+        text = new
+
+
+def test_typing_in_a_value_keeps_the_verdict_without_a_whole_pass():
+    text = REALISTIC.read_text("utf-8")
+    doc = PyprojectDocument(text)
+    assert doc.syntax_problem is None
+    at = text.index('"dep:generic/openblas') + len('"dep:')
+    new = text[:at] + "x" + text[at:]
+    edited = PyprojectDocument.edited(doc, new, (at, at, at + 1))
+    assert edited.syntax_problem is None
+    assert "_tomllib" not in edited.__dict__  # no whole-document tomllib pass was needed
+    assert edited.parsed == tomllib.loads(new)  # asked for, the document is still read whole
+
+
+def test_an_edit_that_declares_a_table_twice_is_caught():
+    text = '[a]\nb = 1\n\n[c]\nd = 2\n\n[a.e]\nf = 3\n'
+    doc = PyprojectDocument(text)
+    assert doc.syntax_problem is None
+    at = text.index("[c]") + 1
+    new = text[:at] + "a" + text[at + 1 :]  # [c] becomes [a]: declared twice
+    edited = PyprojectDocument.edited(doc, new, (at, at + 1, at + 1))
+    assert edited.syntax_problem is not None
+    assert edited.syntax_problem == PyprojectDocument(new).syntax_problem
+    at = new.index("d = 2")
+    newer = new[:at] + "e" + new[at + 1 :]  # a key under [a] named like the table [a.e]
+    assert PyprojectDocument.edited(edited, newer, (at, at + 1, at + 1)).syntax_problem is not None
+
+
+def test_a_wrong_edit_costs_speed_not_correctness():
+    doc = PyprojectDocument('[a]\nb = "x"\n')
+    doc.syntax_problem
+    new = '[a]\nb = "y"\nc = [\n'
+    edited = PyprojectDocument.edited(doc, new, (8, 9, 9))  # does not describe the change
+    assert edited.syntax_problem == PyprojectDocument(new).syntax_problem
+    assert edited.tree == tolerant_toml.read(new)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab\n\r\u00e9\U0001f600", max_size=30),
+       st.lists(st.tuples(st.integers(0, 5), st.integers(0, 8), st.integers(0, 5), st.integers(0, 8),
+                          st.text(alphabet="xy\n\U0001f600", max_size=4)), max_size=6))
+def test_the_text_document_knows_what_changed(text, changes):
+    document = LspTextDocument("file:///p/pyproject.toml", text, version=0, position_codec=PositionCodec())
+    document.take_edit()
+    for line, character, end_line, end_character, inserted in changes:
+        before = document.source
+        start, end = sorted([(line, character), (end_line, end_character)])
+        document.apply_change(lsp.TextDocumentContentChangePartial(
+            range=lsp.Range(lsp.Position(*start), lsp.Position(*end)), text=inserted))
+        after = document.source
+        edit = document.take_edit()
+        assert edit is not None
+        start, old_end, new_end = edit
+        assert after[:start] == before[:start] and after[new_end:] == before[old_end:]
+    # several changes are merged into one region that covers them all
+    before = document.source
+    for line, character, end_line, end_character, inserted in changes:
+        start, end = sorted([(line, character), (end_line, end_character)])
+        document.apply_change(lsp.TextDocumentContentChangePartial(
+            range=lsp.Range(lsp.Position(*start), lsp.Position(*end)), text=inserted))
+    edit = document.take_edit()
+    after = document.source
+    if edit is None:
+        assert not changes
+    else:
+        start, old_end, new_end = edit
+        assert 0 <= start <= min(old_end, new_end) and len(after) - new_end == len(before) - old_end
+        assert after[:start] == before[:start] and after[new_end:] == before[old_end:]
