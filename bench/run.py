@@ -13,7 +13,9 @@ repetitions, the median and p99 of:
 - ``cold start → diagnostics``: spawn → first publishDiagnostics, and the CPU time the
   server used until then (``cold start CPU time``, steadier than wall time on a busy machine);
 - ``completion (name)`` after ``dep:generic/lib`` and ``completion (dep:)`` right after
-  ``dep:``, ``hover`` on a DepURL, ``code action`` on the legacy ``pkg:generic/zlib``;
+  ``dep:``, ``completion resolve`` of the first name offered (what an editor asks for the
+  item it shows documentation of; only for a server that resolves items and offers names),
+  ``hover`` on a DepURL, ``code action`` on the legacy ``pkg:generic/zlib``;
 - ``didChange → diagnostics``: one keystroke, then the diagnostics of that version;
 - ``keystroke → completion``: one keystroke in the name being completed, then completion
   (the re-analysis of the new version is in this figure: it is what a user waits for);
@@ -67,6 +69,7 @@ OPERATIONS = [
     "cold start CPU time",
     "completion (name)",
     "completion (dep:)",
+    "completion resolve",
     "hover",
     "code action",
     "didChange → diagnostics",
@@ -223,6 +226,11 @@ def measure(server: Server, doc: Document, reps: int, cold_reps: int, logs: Path
         for _ in range(reps):
             r = timed("completion (name)", "textDocument/completion", {"position": doc.name_completion.position()})
             notes["completion (name) items"] = _count_items(r)
+            items = (r.get("items") if isinstance(r, dict) else r) or []
+            if items and (s.capabilities.get("completionProvider") or {}).get("resolveProvider"):
+                message, dt = s.client.request("completionItem/resolve", items[0])
+                samples["completion resolve"].append(dt)
+                notes["completion resolve documentation"] = bool((message.get("result") or {}).get("documentation"))
             r = timed("completion (dep:)", "textDocument/completion", {"position": doc.scheme_completion.position()})
             notes["completion (dep:) items"] = _count_items(r)
             r = timed("hover", "textDocument/hover", {"position": doc.hover.position()})

@@ -131,13 +131,23 @@ class Session:
             )
         )
 
-    async def completion(self, position: lsp.Position) -> lsp.CompletionList:
+    async def completion(self, position: lsp.Position, raw: bool = False) -> lsp.CompletionList:
+        """The completion list, with ``itemDefaults.editRange`` applied to its items as a client
+        applies it (``raw``: as the server sent it)."""
         result = await self.client.text_document_completion_async(
             lsp.CompletionParams(text_document=lsp.TextDocumentIdentifier(uri=self.uri), position=position)
         )
         if isinstance(result, list):
             return lsp.CompletionList(is_incomplete=False, items=result)
+        defaults = result and result.item_defaults
+        if not raw and defaults and isinstance(defaults.edit_range, lsp.Range):
+            for item in result.items:
+                if item.text_edit is None:
+                    item.text_edit = lsp.TextEdit(defaults.edit_range, item.text_edit_text or item.label)
         return result
+
+    async def resolve(self, item: lsp.CompletionItem) -> lsp.CompletionItem:
+        return await self.client.completion_item_resolve_async(item)
 
     async def hover(self, position: lsp.Position) -> lsp.Hover | None:
         return await self.client.text_document_hover_async(

@@ -101,3 +101,40 @@ async def test_version_operators_and_markers(client):
 async def test_nothing_outside_external(client):
     s, result = await complete_at_end(client, '[project]\ndependencies = ["dep:gen|"]\n', "|")
     assert result is None or result.items == []
+
+
+async def test_lists_are_as_small_as_the_client_allows(client):
+    text = '[external]\nhost-requires = ["dep:generic/lib|"]\n'
+    offset = text.index("|")
+    text = text.replace("|", "")
+    s = Session(client, PATH, text=text).open()
+    from conftest import position_at
+
+    raw = await s.completion(position_at(text, offset, s.encoding), raw=True)
+    completion = client.capabilities.text_document.completion
+    defaults = completion.completion_list and completion.completion_list.item_defaults or []
+    name_range = lsp.Range(position_at(text, offset - len("lib"), s.encoding), position_at(text, offset, s.encoding))
+    if "editRange" in defaults:  # Neovim 0.11: one range for the whole list
+        assert raw.item_defaults.edit_range == name_range
+        assert all(item.text_edit is None for item in raw.items)
+    else:  # VS Code 1.65: every item says its range
+        assert all(item.text_edit.range == name_range for item in raw.items)
+    lazy = "documentation" in completion.completion_item.resolve_support.properties
+    first = raw.items[0]
+    assert (first.documentation is None) == lazy
+    resolved = await s.resolve(first)
+    assert resolved.label == first.label
+    assert resolved.documentation.value.startswith(f"**dep:generic/{first.label}**")
+
+
+async def test_resolving_an_item_that_needs_nothing_returns_it(client):
+    s = Session(client, PATH, text='[external]\nhost-requires = ["dep:"]\n').open()
+    from conftest import position_at
+
+    text = s.text
+    result = await s.completion(position_at(text, text.index('dep:"') + 4, s.encoding))
+    item = by_label(result, "generic/")
+    resolved = await s.resolve(item)
+    assert (resolved.label, resolved.detail, resolved.documentation) == (item.label, item.detail, None)
+    junk = lsp.CompletionItem(label="x", data={"not": "ours"})
+    assert (await s.resolve(junk)).label == "x"

@@ -213,7 +213,14 @@ def _data_path(name: str):
     return resources.files("pep725_ls.data").joinpath(name)
 
 
+# How many data files this process has read: the server moves what they filled out of the
+# garbage collector's reach after each new read (server.Pep725Server.freeze_long_lived).
+data_reads = 0
+
+
 def _read_lines(name: str) -> list[str]:
+    global data_reads
+    data_reads += 1
     return _data_path(name).read_text("utf-8").splitlines()
 
 
@@ -244,6 +251,8 @@ _FUZZY_MIN = 2
 
 
 def _read_json(name: str) -> dict:
+    global data_reads
+    data_reads += 1
     return json.loads(resources.files("pep725_ls.data").joinpath(name).read_text("utf-8"))
 
 
@@ -278,7 +287,8 @@ class DataIndex:
         self.live_source: str | None = None
         # (name, DepURL, rank) -> NameCandidate; cleared with the live metadata it shows
         self._candidates: dict[tuple[str, str, int], NameCandidate] = {}
-        self._suggestions: dict[str, str | None] = {}  # suggest() is asked again at every version
+        self._suggestions: dict[str, str | None] = {}
+        self._small_candidates: dict[tuple[str, str | None], list[tuple[str, str, int]]] = {}  # suggest() is asked again at every version
 
     # -- PEP 804 registry -------------------------------------------------------------
     @cached_property
@@ -344,6 +354,15 @@ class DataIndex:
     # -- completion and suggestions ---------------------------------------------------
     def _candidates_small(self, type_: str, namespace: str | None) -> list[tuple[str, str, int]]:
         """(name, DepURL, rank) from the registry (rank 0/1) and the curated mapping (2)."""
+        key = (type_, namespace)
+        found = self._small_candidates.get(key)
+        if found is None:  # fixed data: computed once per type and namespace asked for
+            if len(self._small_candidates) > 1000:
+                self._small_candidates.clear()
+            found = self._small_candidates[key] = self._list_candidates_small(type_, namespace)
+        return found
+
+    def _list_candidates_small(self, type_: str, namespace: str | None) -> list[tuple[str, str, int]]:
         out: dict[str, tuple[str, str, int]] = {}
         for entry in self.names(type_, namespace):
             name = entry.id.rsplit("/", 1)[1]
@@ -388,23 +407,21 @@ class DataIndex:
             add(name, depurl_id, rank)
         hidden = 0  # prefix matches left out of ``scored``: they cannot make the cut
         if type_ in _NAME_TYPES_FROM_NIXPKGS and namespace is None:
-            # nixpkgs-derived names: prefix matches by bisection, then substring matches.
-            names = self._names
-            rng = _bisect_prefix(names, p) if p else range(len(names))
-            cap = 500 if len(p) < 2 else 3000
-            extra: dict[str, None] = {}
-            for i in rng:
-                name = names[i].split("\t", 1)[0]
-                if name not in scored:
-                    extra[name] = None
-                if len(extra) > cap:  # the client narrows as the user types (isIncomplete)
+            # nixpkgs-derived names starting with ``p`` all have rank 3, so they sort by
+            # (exact match, length, name): take them length by length, shortest first, and
+            # only as many as can make the list.
+            matching = len(_bisect_prefix(self._names, p))
+            already = sum(1 for name in scored if name.startswith(p) and _bisect_prefix(self._names, name + "\t"))
+            best: list[str] = []
+            for bucket in self._names_by_length[len(p):]:
+                for i in _bisect_prefix(bucket, p):
+                    if bucket[i] not in scored:
+                        best.append(bucket[i])
+                        if len(best) == limit:
+                            break
+                if len(best) == limit:
                     break
-            # All of them start with ``p`` and rank 3, so they sort by (exact, length, name):
-            # only the best ``limit`` can be among the results; rank just those.
-            best = list(extra)
-            if len(best) > limit:
-                best = heapq.nsmallest(limit, best, key=lambda n: (n.lower() != p, len(n), n))
-                hidden = len(extra) - limit
+            hidden = matching - already - len(best)
             for name in best:
                 add(name, _GENERIC + name, 3)
             if p and len(scored) + hidden < limit + 1:
@@ -415,10 +432,11 @@ class DataIndex:
                     if len(scored) > limit * 2:
                         break
         ranked = sorted(scored.values(), key=lambda t: t[0])
-        out = [self._candidate(name, depurl_id, rank) for _, name, depurl_id, rank in ranked[:limit]]
+        out = [self.candidate(name, depurl_id, rank) for _, name, depurl_id, rank in ranked[:limit]]
         return out, len(ranked) + hidden > limit
 
-    def _candidate(self, name: str, depurl_id: str, rank: int) -> NameCandidate:
+    def candidate(self, name: str, depurl_id: str, rank: int) -> NameCandidate:
+        """The completion candidate ``name`` for ``depurl_id`` (memoised; any strings are safe)."""
         key = (name, depurl_id, rank)
         found = self._candidates.get(key)
         if found is None:
@@ -514,6 +532,17 @@ class DataIndex:
     @cached_property
     def _names(self) -> list[str]:
         return _read_lines("nixpkgs/names.tsv")
+
+    @cached_property
+    def _names_by_length(self) -> list[list[str]]:
+        """The nixpkgs names, by length (index = length), each list sorted."""
+        by_length: list[list[str]] = []
+        for line in self._names:  # sorted, so each list is too
+            name = line.split("\t", 1)[0]
+            while len(by_length) <= len(name):
+                by_length.append([])
+            by_length[len(name)].append(name)
+        return by_length
 
     @cached_property
     def _names_blob(self) -> str:

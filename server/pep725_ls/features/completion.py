@@ -5,11 +5,17 @@ Inside a requirement string the part under the cursor decides what is offered:
 data index) → version operators after ``@`` → marker variables after ``;``. Every item
 carries a textEdit over exactly the part being typed, so nothing is duplicated, whether
 or not the string is closed yet.
+
+Lists are as small as the client allows (LSP 3.17): when it takes a list-wide
+``itemDefaults.editRange``, items that replace exactly that range carry no edit of their
+own; when it resolves ``documentation`` lazily, name items carry only what the list shows
+and ``completionItem/resolve`` adds the documentation of the one item the user looks at.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lsprotocol import types as lsp
 
@@ -54,12 +60,31 @@ _MARKERS = [
 _PART_END = re.compile(r"[^/@?#;\s\"']*")
 
 
-def complete(doc: PyprojectDocument, offset: int, index: DataIndex) -> lsp.CompletionList | None:
+@dataclass(frozen=True, slots=True)
+class ClientSupport:
+    """The client's completion capabilities that make lists smaller."""
+
+    default_edit_range: bool = False  # completionList.itemDefaults has "editRange"
+    lazy_documentation: bool = False  # completionItem.resolveSupport.properties has "documentation"
+
+    @classmethod
+    def of(cls, capabilities: lsp.ClientCapabilities | None) -> ClientSupport:
+        completion = capabilities and capabilities.text_document and capabilities.text_document.completion
+        if not completion:
+            return cls()
+        defaults = completion.completion_list and completion.completion_list.item_defaults or []
+        item = completion.completion_item
+        resolvable = item and item.resolve_support and item.resolve_support.properties or []
+        return cls("editRange" in defaults, "documentation" in resolvable)
+
+
+def complete(doc: PyprojectDocument, offset: int, index: DataIndex,
+             support: ClientSupport = ClientSupport()) -> lsp.CompletionList | None:
     cursor = doc.cursor(offset)
     if isinstance(cursor, CursorAtKey):
         return _complete_key(doc, cursor)
     if isinstance(cursor, CursorInString):
-        return _complete_in_string(doc, cursor, index)
+        return _complete_in_string(doc, cursor, index, support)
     if isinstance(cursor, CursorInArray):
         return _complete_in_array(doc, cursor, offset, index)
     return None
@@ -101,7 +126,8 @@ def _complete_key(doc: PyprojectDocument, cursor: CursorAtKey) -> lsp.Completion
     return lsp.CompletionList(is_incomplete=False, items=items)
 
 
-def _complete_in_string(doc, cursor: CursorInString, index: DataIndex) -> lsp.CompletionList | None:
+def _complete_in_string(doc, cursor: CursorInString, index: DataIndex, support: ClientSupport
+                        ) -> lsp.CompletionList | None:
     string = cursor.string
     raw = doc.text[string.content_start : string.content_end]
     at = cursor.offset_in_string
@@ -117,7 +143,7 @@ def _complete_in_string(doc, cursor: CursorInString, index: DataIndex) -> lsp.Co
     if scheme_end < 0:
         # still typing the scheme: offer "dep:<type>/" for common types
         start = base + lead
-        return _complete_types(doc, start, part_end, with_scheme=True)
+        return _complete_types(doc, start, part_end, support, with_scheme=True)
     scheme = body[: scheme_end + 1]
     if scheme not in ("dep:",):
         return None
@@ -129,7 +155,7 @@ def _complete_in_string(doc, cursor: CursorInString, index: DataIndex) -> lsp.Co
     segments = rest.split("/")
     seg_start = base + at - len(segments[-1])
     if len(segments) == 1:
-        return _complete_types(doc, seg_start, part_end, with_scheme=False)
+        return _complete_types(doc, seg_start, part_end, support, with_scheme=False)
     type_ = segments[0].lower()
     if type_ == depurl.VIRTUAL:
         if len(segments) == 2:
@@ -140,36 +166,61 @@ def _complete_in_string(doc, cursor: CursorInString, index: DataIndex) -> lsp.Co
             ]
             return lsp.CompletionList(is_incomplete=False, items=items)
         if len(segments) == 3:
-            return _complete_names(doc, index, "virtual", segments[1], segments[2], seg_start, part_end)
+            return _complete_names(doc, index, support, "virtual", segments[1], segments[2], seg_start, part_end)
         return None
     namespace = "/".join(segments[1:-1]) or None
-    return _complete_names(doc, index, type_, namespace, segments[-1], seg_start, part_end)
+    return _complete_names(doc, index, support, type_, namespace, segments[-1], seg_start, part_end)
 
 
-def _complete_types(doc, start: int, end: int, with_scheme: bool) -> lsp.CompletionList:
-    items = []
-    ordered = list(_COMMON_TYPES) + sorted(t for t in depurl.KNOWN_TYPES if t not in _COMMON_TYPES)
+def _shared_range_list(doc, start: int, end: int, items: list[lsp.CompletionItem], support: ClientSupport,
+                       is_incomplete: bool = False) -> lsp.CompletionList:
+    """A list whose items all replace ``start..end`` with their label: the range is said once."""
     text_range = lsp_conversions.lsp_range(doc, start, end)
-    for i, type_ in enumerate(ordered):
-        text = f"dep:{type_}/" if with_scheme else f"{type_}/"
-        items.append(
-            _item(text, text, doc, start, end, lsp.CompletionItemKind.Module,
-                  detail=depurl.KNOWN_TYPES[type_], sort=f"{i:03d}", text_range=text_range)
-        )
-    return lsp.CompletionList(is_incomplete=False, items=items)
+    if support.default_edit_range:
+        return lsp.CompletionList(is_incomplete=is_incomplete, items=items,
+                                  item_defaults=lsp.CompletionItemDefaults(edit_range=text_range))
+    for item in items:
+        item.text_edit = lsp.TextEdit(range=text_range, new_text=item.label)
+    return lsp.CompletionList(is_incomplete=is_incomplete, items=items)
 
 
-def _complete_names(doc, index: DataIndex, type_: str, namespace: str | None, prefix: str, start: int, end: int):
+def _complete_types(doc, start: int, end: int, support: ClientSupport, with_scheme: bool) -> lsp.CompletionList:
+    ordered = list(_COMMON_TYPES) + sorted(t for t in depurl.KNOWN_TYPES if t not in _COMMON_TYPES)
+    items = [
+        lsp.CompletionItem(label=f"dep:{type_}/" if with_scheme else f"{type_}/", kind=lsp.CompletionItemKind.Module,
+                           detail=depurl.KNOWN_TYPES[type_], sort_text=f"{i:03d}")
+        for i, type_ in enumerate(ordered)
+    ]
+    return _shared_range_list(doc, start, end, items, support)
+
+
+def _complete_names(doc, index: DataIndex, support: ClientSupport, type_: str, namespace: str | None, prefix: str,
+                    start: int, end: int):
     candidates, cut = index.complete_names(type_, namespace, prefix, limit=MAX_ITEMS)
     items = []
-    text_range = lsp_conversions.lsp_range(doc, start, end)
     for i, c in enumerate(candidates):
-        items.append(
-            _item(c.name, c.name, doc, start, end, lsp.CompletionItemKind.Value,
-                  detail=c.detail, documentation=f"**{c.depurl_id}**\n\n{c.documentation}".strip(),
-                  sort=f"{i:04d}", text_range=text_range)
-        )
-    return lsp.CompletionList(is_incomplete=cut, items=items)
+        item = lsp.CompletionItem(label=c.name, kind=lsp.CompletionItemKind.Value, detail=c.detail,
+                                  sort_text=f"{i:04d}")
+        if support.lazy_documentation:
+            item.data = [c.name, c.depurl_id, c.rank]  # completionItem/resolve finds the candidate again
+        else:
+            item.documentation = _name_documentation(c)
+        items.append(item)
+    return _shared_range_list(doc, start, end, items, support, is_incomplete=cut)
+
+
+def _name_documentation(candidate) -> lsp.MarkupContent:
+    text = f"**{candidate.depurl_id}**\n\n{candidate.documentation}".strip()
+    return lsp.MarkupContent(lsp.MarkupKind.Markdown, text)
+
+
+def resolve(item: lsp.CompletionItem, index: DataIndex) -> lsp.CompletionItem:
+    """Add the documentation a name item was sent without (anything else comes back as it was)."""
+    data = item.data
+    if (item.documentation is None and isinstance(data, list) and len(data) == 3
+            and isinstance(data[0], str) and isinstance(data[1], str) and isinstance(data[2], int)):
+        item.documentation = _name_documentation(index.candidate(*data))
+    return item
 
 
 def _complete_version(doc, rest: str, cursor: int, end: int) -> lsp.CompletionList | None:
@@ -226,13 +277,17 @@ def _complete_in_array(doc, cursor: CursorInArray, offset: int, index: DataIndex
 def register(server) -> None:
     @server.feature(
         lsp.TEXT_DOCUMENT_COMPLETION,
-        lsp.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
+        lsp.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True),
     )
     def completion(ls, params: lsp.CompletionParams):
         if not ls.settings.completion_enable:
             return None
         analysis = ls.analysis(params.text_document.uri)
         offset = lsp_conversions.offset_of(analysis.doc, params.position)
-        return complete(analysis.doc, offset, ls.index)
+        return complete(analysis.doc, offset, ls.index, ls.completion_support or ClientSupport())
 
-    del completion
+    @server.feature(lsp.COMPLETION_ITEM_RESOLVE)
+    def completion_resolve(ls, item: lsp.CompletionItem) -> lsp.CompletionItem:
+        return resolve(item, ls.index)
+
+    del completion, completion_resolve

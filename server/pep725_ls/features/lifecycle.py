@@ -9,6 +9,7 @@ from lsprotocol import types as lsp
 from ..config import SECTION
 from ..nix_live import start_background_refresh
 from ..server import use_lsp_text_documents
+from . import completion
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ def register(server) -> None:
         use_lsp_text_documents(ls.workspace)  # line breaks as LSP defines them, not str.splitlines
         ls.apply_settings(params.initialization_options)
         ls.pull_diagnostics = client_supports_pull_diagnostics(params.capabilities)
+        ls.completion_support = completion.ClientSupport.of(params.capabilities)
         register_enabled(ls)
 
     @server.feature(lsp.INITIALIZED)
