@@ -4,8 +4,8 @@ lsprotocol defines ~550 attrs classes; attrs writes each one's ``__init__``, ``_
 ``__eq__``… as Python source and compiles it when ``lsprotocol.types`` is imported (0.27 s
 of its 0.45 s here), and cattrs does the same for each message type it first converts. For
 one Python version that source and its code objects are the same on every start, so the
-code objects are kept (``marshal``, keyed by a hash of source and filename) in the user
-cache dir and reused. Both libraries call the builtin ``compile``; ``install`` shadows that
+code objects are kept (``marshal``, one file per code object, named by a hash of source and
+filename) in the user cache dir and reused. Both libraries call the builtin ``compile``; ``install`` shadows that
 name in their modules only. Any problem (no cache dir, a corrupt file, another signature)
 falls back to ``compile``. ``PEP725_LS_CODE_CACHE=0`` turns it off.
 """
@@ -19,65 +19,77 @@ import marshal
 import os
 import sys
 import threading
+import types
 from pathlib import Path
 
 _COMPILE = builtins.compile
 _MODULES = ("attr._make", "cattrs.gen", "cattrs.gen.typeddicts")
-_MAX_ENTRIES = 4_000  # past this (about 8 MB), keep only what the last start used
+_MAX_ENTRIES = 4_000  # past this many files, keep only what the last start used
 
 
-def cache_file() -> Path:
+def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     tag = f"{sys.implementation.cache_tag}-O{sys.flags.optimize}"
-    return Path(base) / "pep725-ls" / f"generated-code-{tag}.marshal"
+    return Path(base) / "pep725-ls" / f"generated-code-{tag}"
 
 
 class CodeCache:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.codes: dict[bytes, object] = {}
-        self.used: set[bytes] = set()
-        self.added = 0
+    """One file per code object, named by the hash of what was compiled.
+
+    Only the code a start needs is read (a few hundred small files) and kept in memory: a
+    single file holding every variant ever compiled cost ~12 MiB of memory for the life of
+    the server.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.new: dict[str, types.CodeType] = {}  # compiled by this process, not yet written
+        self.used: set[str] = set()
         self._lock = threading.Lock()
-        try:
-            data = marshal.loads(path.read_bytes())
-            if isinstance(data, dict):
-                self.codes = data
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
 
     def compile(self, source, filename, mode, *args, **kwargs):
         if args or kwargs or not isinstance(source, str) or not isinstance(filename, str):
             return _COMPILE(source, filename, mode, *args, **kwargs)
-        key = hashlib.blake2b(f"{mode}\0{filename}\0{source}".encode(), digest_size=16).digest()
-        code = self.codes.get(key)
+        key = hashlib.blake2b(f"{mode}\0{filename}\0{source}".encode(), digest_size=16).hexdigest()
+        code = self._read(key)
         if code is None:
             code = _COMPILE(source, filename, mode)
             with self._lock:
-                self.codes[key] = code
-                self.added += 1
+                self.new[key] = code
         self.used.add(key)
         return code
 
-    def save(self) -> None:
-        """Write the cache if this start compiled anything new (atomically; errors ignored)."""
-        with self._lock:
-            if not self.added:
-                return
-            codes = dict(self.codes)
-            if len(codes) > _MAX_ENTRIES:
-                codes = {k: v for k, v in codes.items() if k in self.used}
-            self.added = 0
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+    def _read(self, key: str) -> types.CodeType | None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(marshal.dumps(codes))
-            os.replace(tmp, self.path)
+            with open(os.path.join(self.folder, key), "rb") as f:
+                code = marshal.loads(f.read())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None  # not cached yet, or unreadable: compile
+        return code if isinstance(code, types.CodeType) else None
+
+    def save(self) -> None:
+        """Write what this process compiled (each file atomically; errors ignored)."""
+        with self._lock:
+            new, self.new = self.new, {}
+        if not new:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for key, code in new.items():
+                tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+                try:
+                    tmp.write_bytes(marshal.dumps(code))
+                    os.replace(tmp, self.folder / key)
+                except (OSError, ValueError):
+                    tmp.unlink(missing_ok=True)  # e.g. a full disk: leave nothing half-written
+                    raise
+            names = os.listdir(self.folder)
+            if len(names) > _MAX_ENTRIES:
+                for name in names:
+                    if name not in self.used:
+                        (self.folder / name).unlink(missing_ok=True)
         except (OSError, ValueError):
-            try:
-                tmp.unlink()  # e.g. a full disk: leave nothing half-written behind
-            except OSError:
-                pass
+            pass
 
 
 _installed: CodeCache | None = None
@@ -91,7 +103,7 @@ def install() -> CodeCache | None:
     try:
         import importlib
 
-        cache = CodeCache(cache_file())
+        cache = CodeCache(cache_dir())
         for name in _MODULES:
             module = importlib.import_module(name)
             module.compile = cache.compile  # shadows the builtin for that module only
