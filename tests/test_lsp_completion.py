@@ -119,11 +119,12 @@ async def test_lists_are_as_small_as_the_client_allows(client):
         assert all(item.text_edit is None for item in raw.items)
     else:  # VS Code 1.65: every item says its range
         assert all(item.text_edit.range == name_range for item in raw.items)
-    lazy = "documentation" in completion.completion_item.resolve_support.properties
+    resolvable = completion.completion_item.resolve_support.properties
     first = raw.items[0]
-    assert (first.documentation is None) == lazy
+    assert (first.documentation is None) == ("documentation" in resolvable)
+    assert (first.detail is None) == ("detail" in resolvable)
     resolved = await s.resolve(first)
-    assert resolved.label == first.label
+    assert resolved.label == first.label and resolved.detail
     assert resolved.documentation.value.startswith(f"**dep:generic/{first.label}**")
 
 

@@ -29,9 +29,9 @@ async def test_name_completion_is_ranked_and_labelled(client):
     first_curated = labels.index("libpng")
     assert {"libpq", "libffi", "libxml2"} <= set(labels[:first_curated])  # registry canonical first
     libpq = next(i for i in result.items if i.label == "libpq")
-    assert "nixpkgs: libpq" in libpq.detail
-    if libpq.documentation is None:  # the client resolves documentation lazily
+    if libpq.documentation is None:  # the client resolves detail and documentation lazily
         libpq = await s.resolve(libpq)
+    assert "nixpkgs: libpq" in libpq.detail
     assert libpq.documentation.kind == lsp.MarkupKind.Markdown
     assert "**dep:generic/libpq**" in libpq.documentation.value
 

@@ -377,7 +377,14 @@ class DataIndex:
     def complete_names(
         self, type_: str, namespace: str | None, prefix: str, limit: int = 100
     ) -> tuple[list[NameCandidate], bool]:
-        """Names under ``dep:type/namespace/`` matching ``prefix``, best first.
+        """``complete_name_ids`` with each name's detail and documentation."""
+        found, cut = self.complete_name_ids(type_, namespace, prefix, limit)
+        return [self.candidate(name, depurl_id, rank) for name, depurl_id, rank in found], cut
+
+    def complete_name_ids(
+        self, type_: str, namespace: str | None, prefix: str, limit: int = 100
+    ) -> tuple[list[tuple[str, str, int]], bool]:
+        """(name, DepURL, rank) under ``dep:type/namespace/`` matching ``prefix``, best first.
 
         Ranked: an exact match, then registry canonical names (prefix, then substring
         matches), then other known names by prefix (aliases and curated before
@@ -387,7 +394,7 @@ class DataIndex:
         p = prefix.lower()
         scored: dict[str, tuple[tuple, str, str, int]] = {}
 
-        def add(name: str, depurl_id: str, rank: int) -> None:
+        def add(name: str, depurl_id: str, rank: int, fuzzy: bool = False) -> bool:
             n = name.lower()
             if p and n == p:
                 tier = 0
@@ -395,16 +402,17 @@ class DataIndex:
                 tier = 1 if rank == 0 else 3 + (rank == 3)
             elif p in n:
                 tier = 2 if rank == 0 else 5 + (rank == 3)
-            elif len(p) >= _FUZZY_MIN and _subsequence(p, n):
+            elif fuzzy and len(p) >= _FUZZY_MIN and _subsequence(p, n):
                 tier = 7 + (rank == 3)
             else:
-                return
+                return False
             key = (tier, rank, len(name), name)
             if name not in scored or key < scored[name][0]:
                 scored[name] = (key, name, depurl_id, rank)
+            return True
 
-        for name, depurl_id, rank in self._candidates_small(type_, namespace):
-            add(name, depurl_id, rank)
+        # Fuzzy (subsequence) matches rank last: they are looked for only if the list has room.
+        unmatched = [c for c in self._candidates_small(type_, namespace) if not add(*c)]
         hidden = 0  # prefix matches left out of ``scored``: they cannot make the cut
         if type_ in _NAME_TYPES_FROM_NIXPKGS and namespace is None:
             # nixpkgs-derived names starting with ``p`` all have rank 3, so they sort by
@@ -431,9 +439,11 @@ class DataIndex:
                         add(name, _GENERIC + name, 3)
                     if len(scored) > limit * 2:
                         break
+        if len(scored) <= limit:
+            for candidate in unmatched:
+                add(*candidate, fuzzy=True)
         ranked = sorted(scored.values(), key=lambda t: t[0])
-        out = [self.candidate(name, depurl_id, rank) for _, name, depurl_id, rank in ranked[:limit]]
-        return out, len(ranked) + hidden > limit
+        return [item[1:] for item in ranked[:limit]], len(ranked) + hidden > limit
 
     def candidate(self, name: str, depurl_id: str, rank: int) -> NameCandidate:
         """The completion candidate ``name`` for ``depurl_id`` (memoised; any strings are safe)."""

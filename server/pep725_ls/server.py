@@ -167,6 +167,7 @@ class Pep725Server(LanguageServer):
         self.venv_scans_running: set[Path] = set()
         self.venv_scan_cache = ScanCache()
         self._frozen_after_reads = -1
+        self.warm_up_task: asyncio.Future | None = None  # features/warm_up.py
 
     # -- memory ----------------------------------------------------------------------
     def freeze_long_lived(self) -> None:

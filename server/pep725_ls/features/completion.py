@@ -66,6 +66,7 @@ class ClientSupport:
 
     default_edit_range: bool = False  # completionList.itemDefaults has "editRange"
     lazy_documentation: bool = False  # completionItem.resolveSupport.properties has "documentation"
+    lazy_detail: bool = False  # ... and "detail"
 
     @classmethod
     def of(cls, capabilities: lsp.ClientCapabilities | None) -> ClientSupport:
@@ -75,7 +76,7 @@ class ClientSupport:
         defaults = completion.completion_list and completion.completion_list.item_defaults or []
         item = completion.completion_item
         resolvable = item and item.resolve_support and item.resolve_support.properties or []
-        return cls("editRange" in defaults, "documentation" in resolvable)
+        return cls("editRange" in defaults, "documentation" in resolvable, "detail" in resolvable)
 
 
 def complete(doc: PyprojectDocument, offset: int, index: DataIndex,
@@ -196,15 +197,21 @@ def _complete_types(doc, start: int, end: int, support: ClientSupport, with_sche
 
 def _complete_names(doc, index: DataIndex, support: ClientSupport, type_: str, namespace: str | None, prefix: str,
                     start: int, end: int):
-    candidates, cut = index.complete_names(type_, namespace, prefix, limit=MAX_ITEMS)
+    found, cut = index.complete_name_ids(type_, namespace, prefix, limit=MAX_ITEMS)
     items = []
-    for i, c in enumerate(candidates):
-        item = lsp.CompletionItem(label=c.name, kind=lsp.CompletionItemKind.Value, detail=c.detail,
-                                  sort_text=f"{i:04d}")
-        if support.lazy_documentation:
-            item.data = [c.name, c.depurl_id, c.rank]  # completionItem/resolve finds the candidate again
+    for i, (name, depurl_id, rank) in enumerate(found):
+        if support.lazy_detail and support.lazy_documentation:
+            # what the list shows; completionItem/resolve adds the rest for the item in view
+            item = lsp.CompletionItem(label=name, kind=lsp.CompletionItemKind.Value, sort_text=f"{i:04d}",
+                                      data=[name, depurl_id, rank])
         else:
-            item.documentation = _name_documentation(c)
+            c = index.candidate(name, depurl_id, rank)
+            item = lsp.CompletionItem(label=name, kind=lsp.CompletionItemKind.Value, detail=c.detail,
+                                      sort_text=f"{i:04d}")
+            if support.lazy_documentation:
+                item.data = [name, depurl_id, rank]
+            else:
+                item.documentation = _name_documentation(c)
         items.append(item)
     return _shared_range_list(doc, start, end, items, support, is_incomplete=cut)
 
@@ -215,11 +222,15 @@ def _name_documentation(candidate) -> lsp.MarkupContent:
 
 
 def resolve(item: lsp.CompletionItem, index: DataIndex) -> lsp.CompletionItem:
-    """Add the documentation a name item was sent without (anything else comes back as it was)."""
+    """Add the detail and documentation a name item was sent without (others come back as sent)."""
     data = item.data
-    if (item.documentation is None and isinstance(data, list) and len(data) == 3
+    if (isinstance(data, list) and len(data) == 3
             and isinstance(data[0], str) and isinstance(data[1], str) and isinstance(data[2], int)):
-        item.documentation = _name_documentation(index.candidate(*data))
+        candidate = index.candidate(*data)
+        if item.detail is None:
+            item.detail = candidate.detail
+        if item.documentation is None:
+            item.documentation = _name_documentation(candidate)
     return item
 
 

@@ -9,7 +9,7 @@ from lsprotocol import types as lsp
 from ..config import SECTION
 from ..nix_live import start_background_refresh
 from ..server import use_lsp_text_documents
-from . import completion
+from . import completion, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ def register(server) -> None:
             except Exception as exc:  # the client said no: settings still come with requests
                 log.info("client did not register workspace/didChangeConfiguration: %s", exc)
         await ls.pull_settings()
+        warm_up.start(ls)  # in the background: the first requests as fast as the next ones
         await start_background_refresh(ls)  # returns at once; the refresh runs in the background
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)

@@ -1,0 +1,39 @@
+"""The warm-up steps (features/warm_up.py) run against a real server object, without a client."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pep725_ls.features import warm_up
+from pep725_ls.server import create_server
+
+
+def test_every_step_runs_and_loads_what_first_requests_need():
+    server = create_server()
+    steps = list(warm_up._steps(server))
+    assert [step.__name__ for step in steps] == ["names", "resolve", "hovering", "code_actions"]
+    for step in steps:
+        step()  # a failure here would only be logged by the server: make it visible
+    assert "_names_by_length" in server.index.__dict__  # the nixpkgs names, by length
+
+
+def test_turned_off_features_are_not_warmed_up():
+    server = create_server()
+    server.apply_settings({"completion": {"enable": False}, "hover": {"enable": False}})
+    assert [step.__name__ for step in warm_up._steps(server)] == ["code_actions"]
+
+
+def test_a_failing_step_is_skipped(monkeypatch):
+    server = create_server()
+    ran = []
+
+    def broken():
+        raise RuntimeError("boom")
+
+    def fine():
+        ran.append(True)
+
+    monkeypatch.setattr(warm_up, "_steps", lambda ls: iter([broken, fine]))
+    monkeypatch.setattr(warm_up, "START_DELAY", 0)
+    asyncio.run(warm_up.warm_up(server))
+    assert ran == [True]
