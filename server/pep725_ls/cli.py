@@ -106,29 +106,6 @@ def main(argv: list[str] | None = None) -> int:
     return serve(args)
 
 
-class BoundedStdin:
-    """stdin as pygls reads it, refusing absurd frames.
-
-    pygls reads a body with ``read(Content-Length)``: a length past what an index holds
-    killed the server (OverflowError) and a huge one would allocate it all. Such a body is
-    read as one blank byte instead: pygls logs invalid JSON and finds the next header.
-    """
-
-    MAX_MESSAGE_BYTES = 256 * 1024 * 1024
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-
-    def readline(self) -> bytes:
-        return self.stream.readline()
-
-    def read(self, n: int) -> bytes:
-        if n > self.MAX_MESSAGE_BYTES:
-            print(f"pep725-ls: refusing a {n}-byte message", file=sys.stderr)
-            return b" "
-        return self.stream.read(n)
-
-
 def serve(args: argparse.Namespace) -> int:
     import gc
 
@@ -147,7 +124,7 @@ def serve(args: argparse.Namespace) -> int:
     # The protocol owns stdout; anything printed by accident goes to stderr instead.
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr
-    server.start_io(BoundedStdin(sys.stdin.buffer), protocol_out)
+    server.start_io(sys.stdin.buffer, protocol_out)
     return EXIT_CLEAN
 
 

@@ -11,6 +11,7 @@ import asyncio
 import gc
 import logging
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -168,6 +169,33 @@ class Pep725Server(LanguageServer):
         self.venv_scan_cache = ScanCache()
         self._frozen_after_reads = -1
         self.warm_up_task: asyncio.Future | None = None  # features/warm_up.py
+
+    # -- transport -------------------------------------------------------------------
+    def start_io(self, stdin=None, stdout=None) -> None:
+        """Serve over stdio: pygls's message loop, stdin read as stdio_transport.py says."""
+        import threading
+
+        from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
+
+        from .stdio_transport import BoundedStdin, PipeReader
+
+        stdin = stdin or sys.stdin.buffer
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def serve() -> None:
+            reader = await PipeReader.open(stdin) or StdinAsyncReader(BoundedStdin(stdin), self.thread_pool)
+            await run_async(stop_event=self._stop_event, reader=reader, protocol=self.protocol, logger=log,
+                            error_handler=self.report_server_error)
+
+        try:
+            asyncio.run(serve())
+        except BrokenPipeError:
+            log.error("the connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # -- memory ----------------------------------------------------------------------
     def freeze_long_lived(self) -> None:

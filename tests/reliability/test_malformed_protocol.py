@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from lsp_wire import LspProcess, frame, server_env
+from lsp_wire import SERVER, LspProcess, frame, server_env
 
 HOVER_NOWHERE = {"textDocument": {"uri": "file:///nonexistent/pyproject.toml"}, "position": {"line": 0, "character": 0}}
 
@@ -158,3 +158,40 @@ def test_exit_without_shutdown_and_stdin_closed(tmp_path):
         server.proc.stdin.close()  # the editor went away
         assert server.proc.wait(20) == 0
         assert "Traceback" not in server.stderr()
+
+
+def test_a_header_line_of_megabytes_is_dropped(server, tmp_path):
+    """stdin is read by the event loop with a bounded line buffer (stdio_transport.py)."""
+    server.initialize(tmp_path, {})
+    server.send_bytes(b"X-Junk: " + b"x" * (3 * 1024 * 1024) + b"\r\n\r\n")
+    still_serving(server, tmp_path)
+    assert server.shutdown() == 0
+
+
+def test_stdin_closed_in_the_middle_of_a_body(tmp_path):
+    with LspProcess(env=server_env()) as server:
+        server.initialize(tmp_path, {})
+        server.send_bytes(b"Content-Length: 500\r\n\r\n" + b'{"jsonrpc": "2.0", "id": 7, ')
+        server.proc.stdin.close()
+        assert server.proc.wait(20) == 0
+        assert "Traceback" not in server.stderr()
+
+
+def test_stdin_from_a_regular_file(tmp_path):
+    """A file cannot be watched by the event loop; the server reads it through threads."""
+    import subprocess
+
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None,
+                                                                       "capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    script = tmp_path / "session.jsonrpc"
+    script.write_bytes(b"".join(frame(json.dumps(m).encode()) for m in messages))
+    with open(script, "rb") as stdin:
+        done = subprocess.run(SERVER, stdin=stdin, capture_output=True, env=server_env(), timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b'"id": 1' in done.stdout and b'"capabilities"' in done.stdout
+    assert b'"id": 2' in done.stdout
