@@ -88,7 +88,7 @@ def test_typing_in_a_value_keeps_the_verdict_without_a_whole_pass():
     new = text[:at] + "x" + text[at:]
     edited = PyprojectDocument.edited(doc, new, (at, at, at + 1))
     assert edited.syntax_problem is None
-    assert "_tomllib" not in edited.__dict__  # no whole-document tomllib pass was needed
+    assert "_whole_verdict" not in edited.__dict__  # no whole-document tomllib pass was needed
     assert edited.parsed == tomllib.loads(new)  # asked for, the document is still read whole
 
 

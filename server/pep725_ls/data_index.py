@@ -603,20 +603,25 @@ class DataIndex:
         if i < len(lines) and lines[i].startswith(attr + "\t"):
             _, version, outputs, pname = (lines[i].split("\t") + [""] * 4)[:4]
             base = NixAttr(attr, attr, version, tuple(outputs.split(",")), pname=pname or attr.rsplit(".", 1)[-1])
-            libs = self._libs_by_attr.get(attr)
-            if libs:
+            lines_of_attr = self._libs_by_attr.get(attr)
+            if lines_of_attr:
+                libs = [self._soname_lines[n].split("\t")[::2] for n in lines_of_attr]  # (file, output)
                 outs = [o for _, o in libs]
-                lib_output = max(set(outs), key=outs.count)
+                # the output with most libraries; on a tie the one listed first (was set order:
+                # it changed with the hash seed from one process to the next)
+                order = {o: n for n, o in enumerate(base.outputs)}
+                lib_output = max(sorted(set(outs)), key=lambda o: (outs.count(o), -order.get(o, len(order))))
                 base = replace(base, lib_output=lib_output, sonames=tuple(_soname_list([f for f, _ in libs])),
                                header_output="dev" if "dev" in base.outputs else lib_output)
         return self._with_live(base, attr)
 
     @cached_property
-    def _libs_by_attr(self) -> dict[str, list[tuple[str, str]]]:
-        out: dict[str, list[tuple[str, str]]] = {}
-        for line in self._soname_lines:
-            file, attr, output = line.split("\t")
-            out.setdefault(attr, []).append((file, output))
+    def _libs_by_attr(self) -> dict[str, list[int]]:
+        """nixpkgs attribute -> its lines in sonames.tsv (``file, attr, output``), by index:
+        the lines stay the only copy of the strings (a table of tuples was 7 MiB more)."""
+        out: dict[str, list[int]] = {}
+        for i, line in enumerate(self._soname_lines):
+            out.setdefault(line.split("\t", 2)[1], []).append(i)
         return out
 
     def _with_live(self, base: NixAttr | None, attr: str) -> NixAttr | None:

@@ -188,9 +188,7 @@ class PyprojectDocument:
     def entries(self) -> list[KeyValue]:
         return list(self.tree.walk())
 
-    @cached_property
-    def _tomllib(self) -> tuple[dict | None, SyntaxProblem | None]:
-        # One tomllib pass gives both answers (it is the costliest step on a big file).
+    def _read_whole(self) -> tuple[dict | None, SyntaxProblem | None]:
         try:
             return tomllib.loads(self.text), None
         except tomllib.TOMLDecodeError as exc:
@@ -198,23 +196,31 @@ class PyprojectDocument:
         except RecursionError:  # absurdly deep nesting
             return None, SyntaxProblem("nesting is too deep to read", 0)
 
-    @property
+    @cached_property
+    def _whole_verdict(self) -> SyntaxProblem | None:
+        # Only the verdict is kept: the dict of a big file is megabytes, and only the rare
+        # "generate shell.nix" and fix checks ask for it (``parsed``).
+        return self._read_whole()[1]
+
+    @cached_property
     def parsed(self) -> dict | None:
         """The document as tomllib reads it, or None when it is not valid TOML."""
-        return self._tomllib[0]
+        data, problem = self._read_whole()
+        self.__dict__.setdefault("_whole_verdict", problem)  # the same pass gave the verdict
+        return data
 
     @cached_property
     def syntax_problem(self) -> SyntaxProblem | None:
         """tomllib's verdict: the first syntax error, or None for valid TOML."""
         base = self._base
         tree = self.tree
-        if base is not None and "_tomllib" not in self.__dict__:
+        if base is not None and "_whole_verdict" not in self.__dict__:
             previous, edit = base
             if previous.syntax_problem is None and _edit_keeps_validity(previous, self, tree, edit):
                 self._base = None
                 return None
         self._base = None
-        return self._tomllib[1]
+        return self._whole_verdict
 
     @cached_property
     def external(self) -> ExternalTable:
