@@ -59,8 +59,8 @@ class PipeReader:
         stream = asyncio.StreamReader(limit=MAX_HEADER_LINE, loop=loop)
         try:
             await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream, loop=loop), stdin)
-        except (ValueError, OSError, NotImplementedError) as exc:  # e.g. stdin is a regular file
-            log.debug("stdin is read through threads: %s", exc)
+        except Exception as exc:  # a regular file (ValueError), an event loop without pipes (Windows)...
+            log.debug("stdin is read through threads: %r", exc)
             return None
         return cls(stream)
 
