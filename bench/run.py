@@ -12,6 +12,8 @@ repetitions, the median and p99 of:
 - ``didOpen → diagnostics``: didOpen → first publishDiagnostics, in the same processes;
 - ``cold start → diagnostics``: spawn → first publishDiagnostics, and the CPU time the
   server used until then (``cold start CPU time``, steadier than wall time on a busy machine);
+- ``first completion after open``: in those fresh processes, a name completion sent as soon
+  as the first diagnostics arrive (the first-request costs: data loaded, converters built);
 - ``completion (name)`` after ``dep:generic/lib`` and ``completion (dep:)`` right after
   ``dep:``, ``completion resolve`` of the first name offered (what an editor asks for the
   item it shows documentation of; only for a server that resolves items and offers names),
@@ -71,6 +73,7 @@ OPERATIONS = [
     "didOpen → diagnostics",
     "cold start → diagnostics",
     "cold start CPU time",
+    "first completion after open",
     "completion (name)",
     "completion (dep:)",
     "completion resolve",
@@ -215,6 +218,9 @@ def measure(server: Server, doc: Document, reps: int, cold_reps: int, logs: Path
             samples["didOpen → diagnostics"].append(t_open)
             samples["cold start → diagnostics"].append(time.perf_counter() - s.client.t_spawn)
             samples["cold start CPU time"].append(s.client.cpu_seconds())
+            # at once, without the idle second below: what a user who types straight away waits
+            _, dt = s.request("textDocument/completion", {"position": doc.name_completion.position()})
+            samples["first completion after open"].append(dt)
             s.close()
 
         s = Session(server, doc, folder, log)
