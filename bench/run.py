@@ -342,7 +342,7 @@ def print_table(results: dict) -> None:
     for size in sizes:
         lines = results["runs"][main][size]["lines"]
         print(f"\n### {lines} lines")
-        head = f"{'operation':<26}"
+        head = f"{'operation':<28}"
         for name in servers:
             head += f" | {name + ' p50':>16} {'p99':>8}"
         if other:
@@ -350,7 +350,7 @@ def print_table(results: dict) -> None:
         print(head)
         print("-" * len(head))
         for op in OPERATIONS:
-            row = f"{op:<26}"
+            row = f"{op:<28}"
             figures = []
             for name in servers:
                 stat = results["runs"][name][size]["stats"].get(op)
@@ -359,7 +359,7 @@ def print_table(results: dict) -> None:
             if other and figures[0] and figures[1]:
                 row += f" | {figures[0]['p50_ms'] / figures[1]['p50_ms']:>8.1f}× {figures[0]['p99_ms'] / figures[1]['p99_ms']:>8.1f}×"
             print(row)
-        row = f"{'peak RSS (VmHWM)':<26}"
+        row = f"{'peak RSS (VmHWM)':<28}"
         for name in servers:
             row += f" | {results['runs'][name][size]['rss_mib']:>12.1f} MiB {'':>8}"
         print(row)
