@@ -16,7 +16,7 @@ from lsprotocol import types as lsp
 from pygls.workspace import PositionCodec
 
 from pep725_ls import tolerant_toml
-from pep725_ls.document import PyprojectDocument
+from pep725_ls.document import PyprojectDocument, needed_table
 from pep725_ls.server import LspTextDocument
 
 WORKSPACES = Path(__file__).parent / "workspaces"
@@ -55,14 +55,38 @@ def apply(text: str, edit) -> tuple[str, tuple[int, int, int]]:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(STARTS), edits)
-def test_reread_is_a_fresh_read(text, steps):
-    tree = tolerant_toml.read(text)
+@given(st.sampled_from(STARTS), edits, st.sampled_from([None, needed_table]))
+def test_reread_is_a_fresh_read(text, steps, keep):
+    tree = tolerant_toml.read(text, keep)
     for step in steps:
         new, (start, old_end, new_end) = apply(text, step)
         tree = tolerant_toml.reread(tree, text, new, start, old_end, new_end)
-        assert tree == tolerant_toml.read(new)
+        assert tree == tolerant_toml.read(new, keep)
         text = new
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(STARTS), edits, st.data())
+def test_tables_read_on_demand_are_those_of_a_whole_read(text, steps, data):
+    for step in steps:
+        text, _ = apply(text, step)
+    doc = PyprojectDocument(text)
+    whole = tolerant_toml.read(text)
+    assert doc.tree.headers == whole.headers
+    def table_of(kv):
+        before = [h for h in whole.headers if h.start < kv.start]
+        return before[-1].path if before else ()
+
+    kept = tolerant_toml.TomlTree(entries=[kv for kv in whole.entries if needed_table(table_of(kv))])
+    assert doc.entries == list(kept.walk())
+    offset = data.draw(st.integers(0, len(text)))
+    starts = [0] + [h.start for h in whole.headers if h.start < offset]
+    table = max(starts)
+    ends = [h.start for h in whole.headers if h.start >= offset] + [len(text)]
+    in_table = [kv for kv in whole.walk() if table <= kv.start < min(ends)]
+    near = doc.entries_near(offset)
+    assert all(kv in near for kv in in_table)
+    assert doc.cursor(offset) == _cursor_of_whole_read(text, offset)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -112,7 +136,7 @@ def test_a_wrong_edit_costs_speed_not_correctness():
     new = '[a]\nb = "y"\nc = [\n'
     edited = PyprojectDocument.edited(doc, new, (8, 9, 9))  # does not describe the change
     assert edited.syntax_problem == PyprojectDocument(new).syntax_problem
-    assert edited.tree == tolerant_toml.read(new)
+    assert edited.tree == PyprojectDocument(new).tree
 
 
 @settings(max_examples=200, deadline=None)
@@ -146,3 +170,12 @@ def test_the_text_document_knows_what_changed(text, changes):
         start, old_end, new_end = edit
         assert 0 <= start <= min(old_end, new_end) and len(after) - new_end == len(before) - old_end
         assert after[:start] == before[:start] and after[new_end:] == before[old_end:]
+
+
+def _cursor_of_whole_read(text: str, offset: int):
+    """The cursor as a document that keeps every table finds it."""
+    import pep725_ls.document as document
+
+    doc = PyprojectDocument(text)
+    doc.__dict__["tree"] = tolerant_toml.read(text)  # every table kept
+    return doc.cursor(offset)

@@ -182,11 +182,24 @@ class PyprojectDocument:
         if base is not None:
             previous, (start, old_end, new_end) = base
             return tolerant_toml.reread(previous.tree, previous.text, self.text, start, old_end, new_end)
-        return tolerant_toml.read(self.text)
+        return tolerant_toml.read(self.text, keep=needed_table)
 
     @cached_property
     def entries(self) -> list[KeyValue]:
+        """Every key/value of the tables the checks read (``needed_table``), inline tables'
+        entries included. Other tables: ``entries_near``."""
         return list(self.tree.walk())
+
+    def entries_near(self, offset: int) -> list[KeyValue]:
+        """Every key/value of the table ``offset`` is in (of a table the checks do not read
+        too: read again, on demand), inline tables' entries included."""
+        headers = self.tree.headers
+        i = bisect_left(headers, offset, key=_start)  # headers starting before ``offset``
+        start = headers[i - 1].start if i else 0
+        if not i or needed_table(headers[i - 1].path):
+            return self.entries
+        end = headers[i].start if i < len(headers) else len(self.text)
+        return list(tolerant_toml.TomlTree(entries=self.tree.entries_between(start, end)).walk())
 
     def _read_whole(self) -> tuple[dict | None, SyntaxProblem | None]:
         try:
@@ -260,7 +273,7 @@ class PyprojectDocument:
                 if _inside_string(string, offset):
                     return CursorInString(lst, index, string, offset - string.content_start)
             return CursorInArray(lst)
-        for kv in self.entries:
+        for kv in self.entries_near(offset):
             value = kv.value
             if isinstance(value, StringNode) and _inside_string(value, offset):
                 return CursorInValue(kv.path, value, offset - value.content_start)
@@ -277,7 +290,7 @@ class PyprojectDocument:
         if not m:
             return None
         # Inside a multi-line value (array spanning lines), this is not a key position.
-        for kv in self.entries:
+        for kv in self.entries_near(offset):
             if kv.value is not None and kv.value.start < line_start < kv.value.end:
                 return None
         header = self.header_at(offset)
@@ -364,6 +377,16 @@ def _line_start(text: str, offset: int) -> bool:
     return i >= 0 and text[i] == "\n"
 
 
+# The tables whose statements the checks read; the reader keeps the others' headers only.
+_NEEDED_ROOTS = frozenset({"external", "project", "build-system", "dependency-groups"})
+
+
+def needed_table(path: tuple[str, ...]) -> bool:
+    """Whether the checks read the statements of table ``path`` (``[tool.setuptools]`` for
+    ext-modules, and ``[tool]``, whose dotted keys may reach it)."""
+    return not path or path[0] in _NEEDED_ROOTS or path == ("tool",) or path[:2] == ("tool", "setuptools")
+
+
 def _value_kind(kv: KeyValue) -> str:
     value = kv.value
     if isinstance(value, ArrayNode):
@@ -376,7 +399,7 @@ def _value_kind(kv: KeyValue) -> str:
 def _shape(tree: tolerant_toml.TomlTree, start: int, end: int) -> list[tuple]:
     """What the statements in ``[start, end)`` define: header paths, key paths, kinds of value."""
     headers = tree.headers[bisect_left(tree.headers, start, key=_start) : bisect_left(tree.headers, end, key=_start)]
-    entries = tree.entries[bisect_left(tree.entries, start, key=_start) : bisect_left(tree.entries, end, key=_start)]
+    entries = tree.entries_between(start, end)
     shape = [(h.start - start, "[[" if h.is_array else "[", h.path) for h in headers]
     shape += [(kv.start - start, "=", kv.path, _value_kind(kv)) for kv in entries]
     shape.sort(key=lambda item: item[0])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -117,8 +118,29 @@ class TableHeader:
 
 @dataclass(slots=True)
 class TomlTree:
+    """Every table header, and the key/value statements of the tables the reader kept.
+
+    ``keep`` (a predicate on a header's path; None: all) chose the tables whose statements
+    are kept; the others were read through (their headers and extent are exact) but not
+    kept, so a huge file costs memory only for the tables asked about.
+    ``entries_between`` reads any stretch again on demand.
+    """
+
     headers: list[TableHeader] = field(default_factory=list)
-    entries: list[KeyValue] = field(default_factory=list)  # top-level statements, in order
+    entries: list[KeyValue] = field(default_factory=list)  # top-level statements kept, in order
+    text: str = field(default="", compare=False, repr=False)
+    keep: Callable[[tuple[str, ...]], bool] | None = field(default=None, compare=False, repr=False)
+
+    def entries_between(self, start: int, end: int) -> list[KeyValue]:
+        """The top-level statements in ``[start, end)``, kept or not.
+
+        ``start`` is a table header's offset (or 0); reading from there gives the nodes a
+        whole read gives (see ``reread``)."""
+        if self.keep is None:
+            return self.entries[bisect_left(self.entries, start, key=_start) : bisect_left(self.entries, end, key=_start)]
+        part = TomlTree()
+        _Reader(self.text).statements(part, start, lambda pos: pos >= end)
+        return part.entries
 
     def walk(self):
         """Every key/value pair in document order, entries of inline-table values included.
@@ -316,18 +338,15 @@ class _Reader:
         return KeyValue(path, segments, value, True, segments[0].start, end)
 
     # -- document --------------------------------------------------------------------
-    def document(self) -> TomlTree:
-        tree = TomlTree()
-        self.statements(tree, 0)
-        return tree
-
-    def statements(self, tree: TomlTree, pos: int, stop_at_header=None) -> int | None:
+    def statements(self, tree: TomlTree, pos: int, stop_at_header=None, keep=None) -> int | None:
         """Read statements from ``pos`` (a line start outside any value) into ``tree``.
 
         Returns None at the end of the text, or the offset of a table header for which
-        ``stop_at_header(offset)`` is true (that header is not read).
+        ``stop_at_header(offset)`` is true (that header is not read). Key/value statements
+        of a table whose path ``keep`` rejects are read but not kept.
         """
         table: tuple[str, ...] = ()
+        keeping = True
         while True:
             pos = self.skip_ws_nl(pos)
             if pos >= self.n:
@@ -339,13 +358,15 @@ class _Reader:
                 header = self.header(pos)
                 tree.headers.append(header)
                 table = header.path
+                keeping = keep is None or keep(table)
                 pos = header.end
             else:
                 kv = self.keyvalue(pos, table)
                 if kv is None:
                     pos = self.to_eol(pos + 1)  # junk line
                     continue
-                tree.entries.append(kv)
+                if keeping:
+                    tree.entries.append(kv)
                 pos = kv.end
             # Anything left on the line after a statement is junk; tomllib reports it.
             rest = self.skip_ws(pos)
@@ -362,13 +383,17 @@ class _Reader:
         return TableHeader(tuple(s.name for s in segments), segments, start, end, is_array, terminated)
 
 
-def read(text: str) -> TomlTree:
-    """Read ``text`` into a tree of spans. Never raises on any input string."""
-    return _Reader(text).document()
+def read(text: str, keep: Callable[[tuple[str, ...]], bool] | None = None) -> TomlTree:
+    """Read ``text`` into a tree of spans. Never raises on any input string.
+
+    ``keep``: which tables' statements to keep, by header path (default: all)."""
+    tree = TomlTree(text=text, keep=keep)
+    _Reader(text).statements(tree, 0, keep=keep)
+    return tree
 
 
 def reread(old: TomlTree, old_text: str, text: str, start: int, old_end: int, new_end: int) -> TomlTree:
-    """``read(text)``, reusing ``old`` (the tree of ``old_text``) where the edit cannot reach.
+    """``read(text, old.keep)``, reusing ``old`` (the tree of ``old_text``) where the edit cannot reach.
 
     ``text`` is ``old_text`` with ``old_text[start:old_end]`` replaced by
     ``text[start:new_end]``. The reader's whole state at a top-level table header is the
@@ -385,7 +410,8 @@ def reread(old: TomlTree, old_text: str, text: str, start: int, old_end: int, ne
     while i >= 0 and old_text.find("\n", headers[i].start, start) < 0:
         i -= 1
     restart = headers[i].start if i >= 0 else 0
-    tree = TomlTree(headers[: max(i, 0)], old.entries[: bisect_left(old.entries, restart, key=_start)])
+    tree = TomlTree(headers[: max(i, 0)], old.entries[: bisect_left(old.entries, restart, key=_start)], text,
+                    old.keep)
 
     def old_header_at(pos: int) -> bool:
         if pos < new_end:
@@ -393,7 +419,7 @@ def reread(old: TomlTree, old_text: str, text: str, start: int, old_end: int, ne
         j = bisect_left(headers, pos - delta, key=_start)
         return j < len(headers) and headers[j].start == pos - delta
 
-    resume = _Reader(text).statements(tree, restart, old_header_at)
+    resume = _Reader(text).statements(tree, restart, old_header_at, old.keep)
     if resume is not None:
         at = resume - delta
         tail_headers = headers[bisect_left(headers, at, key=_start) :]
