@@ -174,8 +174,6 @@ def test_the_text_document_knows_what_changed(text, changes):
 
 def _cursor_of_whole_read(text: str, offset: int):
     """The cursor as a document that keeps every table finds it."""
-    import pep725_ls.document as document
-
     doc = PyprojectDocument(text)
     doc.__dict__["tree"] = tolerant_toml.read(text)  # every table kept
     return doc.cursor(offset)

@@ -16,7 +16,6 @@ precedence over the vendored ones.
 from __future__ import annotations
 
 import bisect
-import heapq
 import difflib
 import json
 import os

@@ -339,7 +339,7 @@ def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tr
     """
     start, old_end, new_end = edit
     delta = new_end - old_end
-    text, old_text = doc.text, previous.text
+    text = doc.text
     new_headers, old_headers = tree.headers, previous.tree.headers
     old_starts = {h.start for h in old_headers}
     # the chunk's start: a header before the edit in both versions (or the document's start)
