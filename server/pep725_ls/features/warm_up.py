@@ -30,17 +30,12 @@ _SAMPLE = '[external]\nhost-requires = ["dep:generic/lib", "pkg:generic/zlib"]\n
 _URI = "untitled:pep725-ls-warm-up/pyproject.toml"
 
 
-def _position(text: str, offset: int) -> dict:
-    line = text.count("\n", 0, offset)
-    return {"line": line, "character": offset - (text.rfind("\n", 0, offset) + 1)}
-
-
 def _steps(ls):
     protocol = ls.protocol
     converter = protocol._converter  # pygls's converter: the one its messages go through
     doc = PyprojectDocument(_SAMPLE)
     name_at = _SAMPLE.index("dep:generic/lib") + len("dep:generic/lib")
-    where = {"textDocument": {"uri": _URI}, "position": _position(_SAMPLE, name_at)}
+    where = {"textDocument": {"uri": _URI}, "position": converter.unstructure(doc.lines.offset_to_position(name_at))}
 
     def request(method: str, params: dict) -> None:
         protocol.structure_message({"jsonrpc": "2.0", "id": 0, "method": method, "params": params})
