@@ -192,7 +192,12 @@ def run_check(args: argparse.Namespace) -> int:
                         text.splitlines(keepends=True), fixed.splitlines(keepends=True),
                         fromfile=f"a/{path}", tofile=f"b/{path}"))
                 else:
-                    _write_atomically(path, raw, fixed)
+                    try:
+                        _write_keeping_bom(path, raw, fixed)
+                    except OSError as exc:
+                        print(f"pep725-ls check: not fixed: {exc}", file=sys.stderr)
+                        status = EXIT_ERROR
+                        continue
                     text = fixed
         if args.diff:
             continue
@@ -251,11 +256,17 @@ def run_nix(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_CLEAN
+    from .file_writes import write_project_file
+
     out = Path(args.output)
-    if out.exists() and not args.force:
+    if os.path.lexists(out) and not args.force:
         print(f"pep725-ls: {out} exists; use --force to overwrite it", file=sys.stderr)
         return EXIT_ERROR
-    _write_atomically(out, b"", text)
+    try:
+        write_project_file(out, text.encode("utf-8"))
+    except OSError as exc:
+        print(f"pep725-ls: not written: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_CLEAN
 
 
@@ -276,13 +287,13 @@ def run_install_command(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _write_atomically(path: Path, original: bytes, text: str) -> None:
+def _write_keeping_bom(path: Path, original: bytes, text: str) -> None:
+    from .file_writes import write_project_file
+
     data = text.encode("utf-8")
     if original.startswith(b"\xef\xbb\xbf"):
         data = b"\xef\xbb\xbf" + data
-    tmp = path.with_name(f".{path.name}.pep725-ls.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_project_file(path, data)
 
 
 def _print_report(report: list[dict], fmt: str) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
+from ..file_writes import real_target, write_project_file
 from ..nix_environment import shell_nix
 
 KIND = "source.generateShellNix.pep725"
@@ -24,6 +25,24 @@ def _target(uri: str) -> Path | None:
         return None
     path = to_fs_path(uri)
     return Path(path).with_name("shell.nix") if path else None
+
+
+def _exists(target: Path) -> bool:
+    """Also true for a dangling link: a planted one must not be "created" through."""
+    return os.path.lexists(target)
+
+
+def _refused(target: Path) -> bool:
+    try:
+        real_target(target)
+    except OSError:
+        return True
+    return False
+
+
+def _not_written(ls, exc: OSError) -> None:
+    ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Error,
+                                                 message=f"pep725-ls: shell.nix not written: {exc}"))
 
 
 def _supports_create(ls) -> bool:
@@ -51,20 +70,20 @@ def action(ls, uri: str, analysis, lazy: bool) -> lsp.CodeAction | None:
     """
     target = _target(uri)
     data = analysis.doc.parsed
-    if target is None or data is None or not isinstance(data.get("external"), dict):
+    if target is None or data is None or not isinstance(data.get("external"), dict) or _refused(target):
         return None
-    if not target.exists() and _supports_create(ls):
+    if not _exists(target) and _supports_create(ls):
         if lazy:
             return lsp.CodeAction(title=TITLE, kind=KIND, data={"uri": uri, "generate": "shell.nix"})
         return lsp.CodeAction(title=TITLE, kind=KIND, edit=_create_edit(target, shell_nix(data, ls.index), overwrite=False))
-    title = TITLE + (" (replaces the existing one, after asking)" if target.exists() else "")
+    title = TITLE + (" (replaces the existing one, after asking)" if _exists(target) else "")
     return lsp.CodeAction(title=title, kind=KIND, command=lsp.Command(title=TITLE, command=COMMAND, arguments=[uri]))
 
 
 def resolve_edit(ls, uri: str) -> lsp.WorkspaceEdit | None:
     target = _target(uri)
     data = ls.analysis(uri).doc.parsed
-    if target is None or data is None or target.exists():
+    if target is None or data is None or _exists(target) or _refused(target):
         return None
     return _create_edit(target, shell_nix(data, ls.index), overwrite=False)
 
@@ -81,8 +100,12 @@ def register(server) -> None:
             ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning,
                                    message="pep725-ls: fix the TOML errors in pyproject.toml first"))
             return None
+        try:
+            real_target(target)
+        except OSError as exc:
+            return _not_written(ls, exc)
         text = shell_nix(data, ls.index)
-        exists = target.exists()
+        exists = _exists(target)
         if exists:
             answer = await ls.window_show_message_request_async(lsp.ShowMessageRequestParams(
                 type=lsp.MessageType.Warning,
@@ -95,9 +118,10 @@ def register(server) -> None:
             result = await ls.workspace_apply_edit_async(lsp.ApplyWorkspaceEditParams(
                 edit=_create_edit(target, text, overwrite=exists), label=TITLE))
             return result.applied if result else None
-        tmp = target.with_name(f".{target.name}.pep725-ls.tmp")
-        tmp.write_text(text, "utf-8")
-        os.replace(tmp, target)
+        try:
+            write_project_file(target, text.encode("utf-8"))
+        except OSError as exc:
+            return _not_written(ls, exc)
         ls.window_show_document(lsp.ShowDocumentParams(uri=from_fs_path(str(target))))
         return True
 
