@@ -12,7 +12,8 @@ import pytest
 
 from conftest import WORKSPACES
 from pep725_ls.data_index import default_index
-from pep725_ls.nix_environment import flake_nix, nix_attr_path, nix_string, shell_nix
+from pep725_ls.nix_environment import flake_nix, shell_nix
+from pep725_ls.quoting import nix_attr_path, nix_string
 from real_tools import debian_tool
 
 FOLDER = WORKSPACES / "nix-shell"
@@ -128,3 +129,19 @@ def test_cli_install_command_per_ecosystem(ecosystem, first_command):
     lines = r.stdout.splitlines()
     assert lines[0].startswith("# ") and lines[1] == first_command
     assert cli("install-command", "--ecosystem", "nope", FOLDER).returncode == 2
+
+
+@pytest.mark.parametrize("ecosystem, command", [
+    # PEP 804: a null "and" explodes the constraints into several specifiers (this crashed)
+    ("gentoo", "sudo pmerge '>=sys-libs/zlib-1.2' '<sys-libs/zlib-2'"),
+    # a range template that names the package itself ({name} inside "greater_than_equal")
+    ("spack", "spack install zlib@1.2:"),
+])
+def test_cli_install_command_version_ranges(tmp_path, ecosystem, command):
+    (tmp_path / "pyproject.toml").write_text('[external]\nhost-requires = ["dep:generic/zlib@>=1.2,<2"]\n')
+    spack_one = '[external]\nhost-requires = ["dep:generic/zlib@>=1.2"]\n'
+    if ecosystem == "spack":
+        (tmp_path / "pyproject.toml").write_text(spack_one)
+    r = cli("install-command", "--ecosystem", ecosystem, str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1] == command

@@ -7,35 +7,29 @@ install argv with its one ``{}``, ``requires_elevation``, ``multiple_specifiers`
 
 from __future__ import annotations
 
-import re
-import shlex
-
 from packaging.markers import InvalidMarker, Marker
 
 from . import depurl
 from .data_index import DataIndex
 from .nix_environment import requirements
+from .quoting import comment_text, shell_word
 
 # Ecosystems people name that PEP 804's data spells otherwise.
 ALIASES = {"debian": "ubuntu", "conda": "conda-forge", "brew": "homebrew", "archlinux": "arch"}
 _CATEGORY = {"build": "build", "host": "host", "run": "run"}
 
 
-_SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./#-]+")
-
-
-def shell_word(word: str) -> str:
-    """``word`` quoted for a POSIX shell only when it needs it."""
-    return word if _SAFE_WORD.fullmatch(word) and not word.startswith("#") else shlex.quote(word)
-
-
 class UnknownEcosystem(ValueError):
     pass
 
 
-def _specifier(name: str, version: str | None, syntax: dict) -> tuple[str, bool]:
-    """(specifier text, whether the version was kept)."""
-    name_only = " ".join(p.replace("{name}", name) for p in syntax.get("name_only") or ["{name}"])
+def _specifier(name: str, version: str | None, syntax: dict) -> tuple[tuple[str, ...], bool]:
+    """(the argv words of one specifier, whether the version was kept).
+
+    Each template part of the mapping's ``specifier_syntax`` is one word, whatever the
+    version text holds: it is never split again, so it cannot become a word of its own.
+    """
+    name_only = tuple(p.replace("{name}", name) for p in syntax.get("name_only") or ["{name}"])
     if not version:
         return name_only, True
     ranges = syntax.get("version_ranges")
@@ -48,14 +42,18 @@ def _specifier(name: str, version: str | None, syntax: dict) -> tuple[str, bool]
             template = ranges.get(ops[op])
             if not template:
                 return name_only, False
-            rendered.append(template.replace("{version}", clause[len(op):].strip() if clause.startswith(op) else clause))
-        text = " ".join(p.replace("{name}", name).replace("{ranges}", ranges.get("and", ",").join(rendered))
-                        for p in ranges.get("syntax") or ["{name}{ranges}"])
-        return text, True
+            value = clause[len(op):].strip() if clause.startswith(op) else clause
+            rendered.append(template.replace("{name}", name).replace("{version}", value))
+        syntax_parts = ranges.get("syntax") or ["{name}{ranges}"]
+        joiner = ranges.get("and")
+        # PEP 804: with no "and" operator the constraints become several specifiers.
+        joined = [joiner.join(rendered)] if joiner is not None else rendered
+        words = tuple(p.replace("{name}", name).replace("{ranges}", r) for r in joined for p in syntax_parts)
+        return words, True
     exact = syntax.get("exact_version")
     if exact and len(clauses) == 1 and (clauses[0].startswith("==") or clauses[0][:1].isdigit()):
         v = clauses[0].removeprefix("==").strip()
-        return " ".join(p.replace("{name}", name).replace("{version}", v) for p in exact), True
+        return tuple(p.replace("{name}", name).replace("{version}", v) for p in exact), True
     return name_only, False
 
 
@@ -73,7 +71,7 @@ def install_commands(data: dict, index: DataIndex, ecosystem: str, category: str
     argv = install.get("command") or []
     if argv.count("{}") != 1:
         raise UnknownEcosystem(f"the {ecosystem} mapping has no usable install command")
-    specs: list[str] = []
+    specs: list[tuple[str, ...]] = []
     notes: list[str] = []
     name_only = True
     for req in requirements(data.get("external") or {}, extras, groups):
@@ -83,7 +81,7 @@ def install_commands(data: dict, index: DataIndex, ecosystem: str, category: str
         if spec.legacy_replacement:
             spec = depurl.parse(spec.legacy_replacement)
         if spec.package_id is None:
-            notes.append(f"# not a valid DepURL: {req.specifier}")
+            notes.append(f"# not a valid DepURL: {comment_text(req.specifier)}")
             continue
         if spec.marker is not None:
             try:
@@ -91,24 +89,30 @@ def install_commands(data: dict, index: DataIndex, ecosystem: str, category: str
             except InvalidMarker:
                 applies = False
             if not applies:
-                notes.append(f"# left out, its marker is false on this machine: {req.specifier}")
+                notes.append(f"# left out, its marker is false on this machine: {comment_text(req.specifier)}")
                 continue
         rows = [r for r in index.ecosystem_rows(ecosystem, index.canonical_target(spec.package_id)) if r.all]
         if not rows:
-            notes.append(f"# no {ecosystem} package known for {spec.package_id}")
+            notes.append(f"# no {ecosystem} package known for {comment_text(spec.package_id)}")
             continue
         row = rows[0]
         names = {"build": row.build, "host": row.host, "run": row.run}[req.category] or row.all
         version = spec.version.text if spec.version else None
         for name in names:
-            text, kept = _specifier(name, version, syntax)
+            words, kept = _specifier(name, version, syntax)
+            if not all(w.isprintable() for w in words):
+                # Line breaks and escape sequences in a version: quoting would keep them
+                # harmless but the command would span lines and rewrite the terminal.
+                notes.append(f"# left out, not printable as a command argument: {comment_text(req.specifier)}")
+                continue
             name_only = name_only and not (version and kept)
             if not kept:
-                notes.append(f"# {name}: the {manager.get('name', ecosystem)} command cannot express {version!r}; installing any version")
-            if text not in specs:
-                specs.append(text)
+                notes.append(f"# {comment_text(name)}: the {manager.get('name', ecosystem)} command cannot express "
+                             f"{comment_text(repr(version))}; installing any version")
+            if words not in specs:
+                specs.append(words)
     via = f", used for {asked}" if asked != ecosystem else ""
-    lines = [f"# {manager.get('name', ecosystem)} ({ecosystem} mapping of PEP 804{via})"]
+    lines = [f"# {comment_text(manager.get('name', ecosystem))} ({comment_text(ecosystem)} mapping of PEP 804{comment_text(via)})"]
     if specs:
         prefix = ["sudo"] if install.get("requires_elevation") else []
         mode = install.get("multiple_specifiers", "always")
@@ -116,6 +120,6 @@ def install_commands(data: dict, index: DataIndex, ecosystem: str, category: str
         groups_of = [specs] if together else [[s] for s in specs]
         i = argv.index("{}")
         for group in groups_of:
-            words = prefix + argv[:i] + [w for s in group for w in s.split(" ")] + argv[i + 1:]
+            words = prefix + argv[:i] + [w for spec_words in group for w in spec_words] + argv[i + 1:]
             lines.append(" ".join(shell_word(w) for w in words))
     return lines + notes

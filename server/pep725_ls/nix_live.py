@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .quoting import nix_string
+
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
@@ -236,15 +238,11 @@ builtins.listToAttrs (builtins.filter (x: x.value != null) (map (n: {{ name = n;
 """
 
 
-def _nix_string(text: str) -> str:
-    return json.dumps(text).replace("${", "\\${")
-
-
 def pick_expression(attrs: list[str], expr: str) -> str:
     """The Nix expression that selects ``attrs`` from the nixpkgs at ``expr``."""
-    nixpkgs = expr if re.fullmatch(r"<[A-Za-z0-9_.+/-]+>", expr) else f"(/. + {_nix_string(os.path.abspath(expr))})"
+    nixpkgs = expr if re.fullmatch(r"<[A-Za-z0-9_.+/-]+>", expr) else f"(/. + {nix_string(os.path.abspath(expr))})"
     names = [a for a in attrs if _SAFE_ATTR.fullmatch(a)]
-    return _PICK_EXPR.format(nixpkgs=nixpkgs, names=_nix_string(json.dumps(names)))
+    return _PICK_EXPR.format(nixpkgs=nixpkgs, names=nix_string(json.dumps(names)))
 
 
 def query_nix_env(attrs: list[str], timeout: float, nix_env: str = "nix-env", expr: str | None = None) -> dict[str, dict]:
