@@ -49,7 +49,7 @@ def test_shell_nix_parses_and_evaluates(nix_instantiate, tmp_path):
       {{ native = map (d: d.name) s.nativeBuildInputs; build = map (d: d.name) s.buildInputs;
          ld = s.LD_LIBRARY_PATH; shell = s.shell; }}""", tmp_path)
     assert shell["shell"] is True
-    assert shell["native"] == ["gcc", "pkg-config"]
+    assert shell["native"] == ["gcc", "pkg-config", "libpq-pg_config"]  # pg_config: libpq's passthru
     assert shell["build"] == ["openssl", "libpq"]  # libxcb is darwin-only; extras not selected
     assert shell["ld"].split(":") == [p + "/lib" for p in _store_paths(["openssl", "libpq"])]
 
@@ -112,8 +112,8 @@ def test_cli_nix_shell_and_output_file(tmp_path):
 
 def test_cli_nix_install_command():
     lines = cli("nix", "install-command", FOLDER).stdout.splitlines()
-    assert lines[0] == "nix-shell -p gcc pkg-config openssl libpq"
-    assert lines[1] == "nix profile install nixpkgs#gcc nixpkgs#pkg-config nixpkgs#openssl nixpkgs#libpq"
+    assert lines[0] == "nix-shell -p gcc pkg-config libpq.pg_config openssl libpq"
+    assert lines[1] == "nix profile install nixpkgs#gcc nixpkgs#pkg-config nixpkgs#libpq.pg_config nixpkgs#openssl nixpkgs#libpq"
     assert lines[2] == "# no nixpkgs attribute known for dep:generic/no-such-library"
 
 

@@ -100,10 +100,45 @@ def test_soname_to_depurl(index, soname, first):
     assert index.soname_depurls(soname)[0] == first
 
 
-def test_soname_with_unknown_minor_version_falls_back(index):
-    found = index.soname_providers("libz.so.1.99.99")
-    assert found[0].depurl_id == "dep:generic/zlib" and found[0].curated
+def test_only_exact_sonames_match(index):
+    """Issue 12: another version of a library is not a provider (libffi ships .so.8)."""
+    assert index.soname_providers("libz.so.1.99.99") == []
+    assert index.soname_providers("libffi.so.7") == []
+    assert ("libffi.so.8", "libffi") in index.soname_alternatives("libffi.so.7")
     assert index.soname_providers("libdefinitely-not-a-lib.so.3") == []
+
+
+def test_a_bundled_copy_is_not_a_provider(index):
+    """libcrypto.so.1.1 ships only inside an application (glamoroustoolkit) in the data."""
+    assert index.soname_providers("libcrypto.so.1.1") == []
+    assert ("libcrypto.so.3", "openssl") in index.soname_alternatives("libcrypto.so.1.1")
+
+
+@pytest.mark.parametrize("soname, depurl_id, attr, output", [
+    ("libgtk-3.so.0", "dep:generic/gtk3", "gtk3", "out"),  # was dep:generic/gtk
+    ("libstdc++.so.6", "dep:virtual/compiler/cxx", "stdenv.cc.cc.lib", "lib"),
+    ("libgcc_s.so.1", "dep:virtual/compiler/c", "stdenv.cc.cc.lib", "lib"),
+    ("libgfortran.so.5", "dep:virtual/compiler/fortran", "gfortran.cc.lib", "lib"),
+    ("libgomp.so.1", "dep:virtual/interface/openmp", "stdenv.cc.cc.lib", "lib"),
+    ("libmariadb.so.3", "dep:generic/libmysqlclient", "libmysqlclient", "out"),  # in lib/mariadb
+])
+def test_soname_reverse_lookup(index, soname, depurl_id, attr, output):
+    first = index.soname_providers(soname)[0]
+    assert (first.depurl_id, first.attr, first.output) == (depurl_id, attr, output)
+
+
+def test_provides_lists_hold_sonames_only(index):
+    sqlite = index.nixpkgs("dep:generic/sqlite").primary
+    assert "libsqlite3.so.0" in sqlite.sonames or any(s.startswith("libsqlite3.so") for s in sqlite.sonames)
+    assert not [s for s in sqlite.sonames if s.endswith(".so") and s.count(".") > 1]  # libsqlite3.51.2.so
+
+
+@pytest.mark.parametrize("depurl_id, header_output", [
+    ("dep:generic/qpdf", "out"), ("dep:generic/libpcap", "out"), ("dep:generic/libtool", "out")])
+def test_headers_are_in_out_without_a_dev_output(index, depurl_id, header_output):
+    primary = index.nixpkgs(depurl_id).primary
+    assert "dev" not in primary.outputs
+    assert primary.header_output == header_output
 
 
 # -- PyPI projects --------------------------------------------------------------------
@@ -213,3 +248,19 @@ def test_mapping_report_cli():
     as_json = subprocess.run([sys.executable, "-m", "pep725_ls", "mapping", "report", "--format", "json"],
                              capture_output=True, text=True)
     assert json.loads(as_json.stdout)["ratio"] >= 0.95
+
+
+@pytest.mark.parametrize("depurl_id, not_attr", [("dep:generic/python3", "llm"), ("dep:generic/openjdk", "jre8")])
+def test_name_fallback_never_guesses(index, depurl_id, not_attr):
+    """A package name shared by several attributes (python3: llm, jupyter, python311…) or
+    carried by a versioned one (openjdk: jre8) names none of them."""
+    mapping = index.nixpkgs(depurl_id)
+    assert mapping is None or not_attr not in mapping.install_attrs
+
+
+def test_pkg_config_row_is_true(index):
+    mapping = index.nixpkgs("dep:generic/pkg-config")
+    assert mapping.primary.attr == "pkg-config" and mapping.primary.version == "0.29.2"
+    assert "pkgconf" in [a.attr for a in mapping.attrs]
+    assert not mapping.why.startswith("fixes EMM")
+    assert "dep:generic/pkg-config" not in {c["id"] for c in index.corrections}

@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json", "github"], default="text")
     check.add_argument("--select", default="", metavar="CODES", help="comma-separated codes to report (default: all)")
     check.add_argument("--ignore", default="", metavar="CODES", help="comma-separated codes not to report")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    check.add_argument("--fix", action="store_true",
+                       help="apply safe fixes in place; with --venv, also add the missing external dependencies")
     check.add_argument("--diff", action="store_true", help="print the safe fixes as a diff; change nothing")
     check.add_argument("--venv", default=None, metavar="PATH",
                        help="also scan this virtualenv for shared libraries it needs from the system")
@@ -52,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     shell.add_argument("--force", action="store_true", help="with --output, overwrite an existing file")
     nix_install = nix_sub.add_parser("install-command", help="print nix-shell -p / nix profile install lines")
     _add_environment_options(nix_install)
+    nix_ld = nix_sub.add_parser(
+        "ld", help="print the libraries for nix-ld (configuration.nix) and a one-off LD_LIBRARY_PATH line",
+        description="For NixOS users who run plain virtualenvs: a programs.nix-ld.libraries snippet "
+                    "and a shell line that builds the libraries and sets LD_LIBRARY_PATH.")
+    _add_environment_options(nix_ld)
 
     install = sub.add_parser("install-command", help="print the package manager command of a PEP 804 ecosystem")
     install.add_argument("--ecosystem", required=True, metavar="NAME",
@@ -183,8 +189,11 @@ def run_check(args: argparse.Namespace) -> int:
             status = EXIT_ERROR
             continue
         text = text.removeprefix("\ufeff")
+        context = CheckContext(path.resolve().parent, venv_scan)
         if args.fix or args.diff:
             fixed = fix_all(text, index, lambda f: wanted(f.code))
+            if venv_scan is not None:
+                fixed = _add_missing_dependencies(fixed, index, context, wanted)
             if fixed != text:
                 changed = True
                 if args.diff:
@@ -202,7 +211,6 @@ def run_check(args: argparse.Namespace) -> int:
         if args.diff:
             continue
         doc = PyprojectDocument(text, encoding="utf-32")
-        context = CheckContext(path.resolve().parent, venv_scan)
         for finding in run_checks(doc, index, context):
             if not wanted(finding.code):
                 continue
@@ -224,6 +232,21 @@ def run_check(args: argparse.Namespace) -> int:
     return status
 
 
+def _add_missing_dependencies(text: str, index, context, wanted) -> str:
+    """With ``--venv``, ``--fix`` also does what the editor's "Add all missing external
+    dependencies" does: declares what the venv's own ELF files need from the system and what
+    the project's Python dependencies and build backend need (each at its preferred key).
+    Giving the venv asks for the cure; without it, ``--fix`` stays safe fixes only."""
+    from .checks import run_checks
+    from .document import PyprojectDocument
+    from .edits import apply
+    from .external_edits import add_to_external, preferred_additions
+
+    findings = [f for f in run_checks(PyprojectDocument(text), index, context) if wanted(f.code)]
+    edit = add_to_external(text, preferred_additions(findings))
+    return apply(text, [edit]) if edit is not None else text
+
+
 def _load_pyproject(arg: str) -> dict | None:
     import tomllib
 
@@ -239,7 +262,7 @@ def _load_pyproject(arg: str) -> dict | None:
 
 def run_nix(args: argparse.Namespace) -> int:
     from .data_index import default_index
-    from .nix_environment import DEFAULT_SYSTEM, SYSTEM_MARKERS, flake_nix, nix_install_commands, shell_nix
+    from .nix_environment import DEFAULT_SYSTEM, SYSTEM_MARKERS, flake_nix, nix_install_commands, nix_ld, shell_nix
 
     data = _load_pyproject(args.path)
     if data is None:
@@ -248,6 +271,9 @@ def run_nix(args: argparse.Namespace) -> int:
     extras, groups = tuple(args.extra), tuple(args.group)
     if args.nix_command == "install-command":
         print("\n".join(nix_install_commands(data, index, (args.system or [DEFAULT_SYSTEM])[0], extras, groups)))
+        return EXIT_CLEAN
+    if args.nix_command == "ld":
+        sys.stdout.write(nix_ld(data, index, (args.system or [DEFAULT_SYSTEM])[0], extras, groups))
         return EXIT_CLEAN
     if args.flake:
         text = flake_nix(data, index, tuple(args.system or SYSTEM_MARKERS), extras, groups)

@@ -157,6 +157,12 @@ class NixMapping:
     emm: tuple[str, ...] = ()
     via: str | None = None
     install: tuple[str, ...] = ()  # attributes needed together; empty: ``attrs`` are alternatives
+    # Where the libraries loaded at run time are, when not in ``attrs`` (compiler runtimes:
+    # ``stdenv.cc.cc.lib``); what a source build runs (``libpq.pg_config``); library folders
+    # other than lib/ (``lib/mariadb``).
+    runtime: tuple[NixAttr, ...] = ()
+    build_tools: tuple[str, ...] = ()
+    library_dirs: tuple[str, ...] = ()
 
     @property
     def install_attrs(self) -> tuple[str, ...]:
@@ -165,6 +171,15 @@ class NixMapping:
             return self.install
         primary = self.primary
         return (primary.attr,) if primary is not None and primary.present else ()
+
+    @property
+    def runtime_attrs(self) -> tuple[str, ...]:
+        """What a program loads at run time: ``runtime``, else the installed attributes
+        that ship shared libraries (a tool such as cmake has none)."""
+        if self.runtime:
+            return tuple(a.attr for a in self.runtime)
+        by_attr = {a.attr: a for a in self.attrs}
+        return tuple(a for a in self.install_attrs if a in by_attr and (by_attr[a].sonames or by_attr[a].lib_output))
 
     @property
     def primary(self) -> NixAttr | None:
@@ -564,17 +579,31 @@ class DataIndex:
     @cached_property
     def _attr_to_curated(self) -> dict[str, str]:
         """nixpkgs attribute (user-facing or data) -> curated DepURL. A DepURL's first
-        attribute claims it before anyone's second one; generic DepURLs before others."""
-        out: dict[str, str] = {}
-        order = sorted(self._curated.items(), key=lambda kv: (not kv[0].startswith(_GENERIC), kv[0]))
-        depth = max((len(e.get("nix", ())) for e in self._curated.values()), default=0)
-        for rank in range(depth):
-            for depurl_id, entry in order:
-                rows = entry.get("nix", ())
-                if rank < len(rows):
-                    for a in (rows[rank]["attr"], rows[rank].get("data_attr")):
-                        if a:
-                            out.setdefault(a, depurl_id)
+        attribute claims it before anyone's second one; at the same rank, the DepURL named
+        like the attribute (gtk3 -> dep:generic/gtk3, not dep:generic/gtk), then generic ones."""
+        best: dict[str, tuple[tuple, str]] = {}
+        for depurl_id, entry in self._curated.items():
+            name = re.sub(r"[^a-z0-9]", "", depurl_id.rsplit("/", 1)[-1].lower())
+            for rank, row in enumerate(entry.get("nix", ())):
+                for a in (row["attr"], row.get("data_attr")):
+                    if a:
+                        key = (rank, re.sub(r"[^a-z0-9]", "", a.rsplit(".", 1)[-1].lower()) != name,
+                               not depurl_id.startswith(_GENERIC), depurl_id)
+                        if a not in best or key < best[a][0]:
+                            best[a] = (key, depurl_id)
+        return {a: d for a, (_, d) in best.items()}
+
+    @cached_property
+    def _curated_sonames(self) -> dict[str, list[tuple[str, str, str]]]:
+        """soname -> (DepURL, attribute, output) from curated rows that list libraries the
+        nix-index data cannot see (``lib/mariadb``, ``gfortran.cc.lib``)."""
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        for depurl_id, entry in self._curated.items():
+            for row in entry.get("nix", []) + entry.get("runtime", []):
+                if row.get("present") is False or not (entry.get("library_dirs") or row.get("output")):
+                    continue
+                for so in row.get("sonames", ()):
+                    out.setdefault(so, []).append((depurl_id, row["attr"], row.get("output") or row.get("lib_output") or "out"))
         return out
 
     def curated_ids(self) -> list[str]:
@@ -610,8 +639,8 @@ class DataIndex:
                 # it changed with the hash seed from one process to the next)
                 order = {o: n for n, o in enumerate(base.outputs)}
                 lib_output = max(sorted(set(outs)), key=lambda o: (outs.count(o), -order.get(o, len(order))))
-                base = replace(base, lib_output=lib_output, sonames=tuple(_soname_list([f for f, _ in libs])),
-                               header_output="dev" if "dev" in base.outputs else lib_output)
+                base = replace(base, lib_output=lib_output, sonames=tuple(soname_list([f for f, _ in libs])),
+                               header_output="dev" if "dev" in base.outputs else "out")
         return self._with_live(base, attr)
 
     @cached_property
@@ -647,7 +676,7 @@ class DataIndex:
             row.get("data_attr", attr),
             row.get("version", ""),
             tuple(row.get("outputs", ())),
-            row.get("lib_output"),
+            row.get("lib_output", row.get("output")),
             row.get("header_output"),
             tuple(row.get("sonames", ())),
             row.get("pname", ""),
@@ -674,6 +703,8 @@ class DataIndex:
                     key, tuple(self._row_attr(r) for r in entry.get("nix", [])), source,
                     entry.get("why", "") if source == "curated" else "", entry.get("exotic", ""),
                     tuple(entry.get("emm", ())), via, tuple(entry.get("install", ())),
+                    tuple(self._row_attr(r) for r in entry.get("runtime", [])),
+                    tuple(entry.get("build_tools", ())), tuple(entry.get("library_dirs", ())),
                 )
         # No curated row: a nixpkgs package of the same name, for generic and VCS DepURLs.
         if not target.startswith("dep:") or target.startswith(("dep:virtual/", "dep:pypi/")):
@@ -689,6 +720,69 @@ class DataIndex:
             return None
         return NixMapping(target, (found,), "nixpkgs-name", via=via)
 
+    @cached_property
+    def _attrs_by_pname(self) -> dict[str, list[str]]:
+        """package name -> top-level attributes (``libxml2`` -> libxml2, libxml2_13)."""
+        out: dict[str, list[str]] = {}
+        for line in self._attr_lines:
+            attr, _, _, pname = (line.split("\t") + [""] * 4)[:4]
+            if "." not in attr:
+                out.setdefault(pname or attr, []).append(attr)
+        return out
+
+    def attrs_for_version(self, mapping: NixMapping, version: str) -> tuple[str, ...]:
+        """The attributes to install for a DepURL version range: the mapping's own when one
+        satisfies it, else the newest attribute of the same package that does
+        (``dep:generic/libxml2@<2.14`` -> ``libxml2_13``); the mapping's own when none does."""
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+        from packaging.version import InvalidVersion, Version
+
+        own = mapping.install_attrs
+        primary = mapping.primary
+        if len(own) != 1 or primary is None or primary.attr != own[0]:
+            return own
+        try:
+            wanted = SpecifierSet(version)
+        except InvalidSpecifier:
+            return own
+
+        def satisfies(a: NixAttr | None) -> bool:
+            try:
+                return a is not None and bool(a.version) and Version(a.version) in wanted
+            except InvalidVersion:
+                return False
+
+        if satisfies(primary):
+            return own
+        pname = primary.pname.removesuffix("-wrapper") or primary.attr
+        found = [a for a in map(self.nix_attr, self._attrs_by_pname.get(pname, ())) if satisfies(a)]
+        if not found:
+            return own
+        newest = max(found, key=lambda a: (Version(a.version), -len(a.attr)))
+        return (newest.attr,)
+
+    def version_before_soname(self, mapping: NixMapping, provider: SonameProvider) -> str | None:
+        """A DepURL version range that selects the attribute shipping ``provider.soname``
+        when the mapping's own attribute ships another version of the library:
+        ``<2.14`` for libxml2.so.2 (libxml2_13) when ``libxml2`` ships libxml2.so.16."""
+        from packaging.version import InvalidVersion, Version
+
+        primary = mapping.primary
+        if primary is None or provider.soname in primary.sonames or provider.attr == primary.attr:
+            return None
+        chosen = self.nix_attr(provider.attr)
+        pname = primary.pname.removesuffix("-wrapper") or primary.attr
+        if chosen is None or (chosen.pname or chosen.attr) != pname:
+            return None
+        try:
+            mine = Version(chosen.version)
+            later = sorted(Version(a.version) for a in map(self.nix_attr, self._attrs_by_pname.get(pname, ()))
+                           if a is not None and a.version and provider.soname not in a.sonames
+                           and Version(a.version) > mine)
+        except InvalidVersion:
+            return None
+        return f"<{later[0].major}.{later[0].minor}" if later else None
+
     def set_live_metadata(self, meta: dict[str, dict], source: str) -> None:
         """Overlay metadata from the user's nixpkgs (attr -> {version, description, ...})."""
         self._live = dict(meta)
@@ -698,26 +792,22 @@ class DataIndex:
 
     # -- shared libraries -------------------------------------------------------------
     def soname_providers(self, soname: str) -> list[SonameProvider]:
-        """DepURL candidates whose nixpkgs attribute ships ``soname`` (e.g. ``libz.so.1``).
+        """DepURL candidates whose nixpkgs attribute ships exactly ``soname`` (``libz.so.1``).
 
-        Curated DepURLs first. When the exact file name is unknown, shorter spellings are
-        tried (``libfoo.so.1.2.3`` → ``libfoo.so.1.2`` → ``libfoo.so.1`` → ``libfoo.so``).
+        Curated DepURLs first. No guess: another version of the library (``libffi.so.7``
+        where nixpkgs ships ``.so.8``) is not a provider (``soname_alternatives`` says what
+        nixpkgs has instead), and neither is a package that merely bundles a copy of a
+        library named unlike itself (``libcrypto.so.1.1`` inside glamoroustoolkit).
         """
         lines = self._soname_lines
-        name = soname
-        rows: list[tuple[str, str]] = []
-        while True:
-            for i in _bisect_prefix(lines, name + "\t"):
-                _, attr, output = lines[i].split("\t")
-                rows.append((attr, output))
-            if rows or not re.search(r"\.so\.[^/]+$", name):
-                break
-            name = name.rsplit(".", 1)[0]
+        rows = [lines[i].split("\t")[1:] for i in _bisect_prefix(lines, soname + "\t")]
         curated = self._attr_to_curated
-        base = re.match(r"(lib.+?\.so)", name)
+        base = re.match(r"(lib.+?\.so)", soname)
         hint = self._mapping_doc.get("soname_hints", {}).get(base.group(1)) if base else None
-        hint_attrs = {a for r in self._curated.get(hint, {}).get("nix", []) for a in (r["attr"], r.get("data_attr"))}
+        hint_attrs = self._hint_attrs(hint) if hint else set()
         found: dict[str, tuple[int, SonameProvider]] = {}
+        for depurl_id, attr, output in self._curated_sonames.get(soname, ()):
+            found.setdefault(depurl_id, (2, SonameProvider(soname, depurl_id, attr, output, True)))
         for attr, output in rows:
             strength = 2  # 2: the attribute is curated, 1: its package name is, 0: neither
             depurl_id = curated.get(attr)
@@ -727,16 +817,40 @@ class DataIndex:
                 depurl_id = curated.get(pname) or curated.get(pname.removesuffix("-wrapper"))
                 strength = 1
             if depurl_id is None:
-                depurl_id, strength = _GENERIC + self._generic_name_for_attr(attr), 0
+                generic = self._generic_name_for_attr(attr)
+                if not _named_alike(soname, generic):
+                    continue  # a bundled copy, not the library's package
+                depurl_id, strength = _GENERIC + generic, 0
             candidates = [(depurl_id, strength)]
-            if hint:
+            if hint and (attr in hint_attrs or strength < 2):
                 candidates.append((hint, 2 if attr in hint_attrs else 1))
             for d, st in candidates:
                 prev = found.get(d)
                 if prev is None or st > prev[0]:
-                    found[d] = (st, SonameProvider(name, d, self._user_attr.get(attr, attr), output, st > 0))
+                    found[d] = (st, SonameProvider(soname, d, self._user_attr.get(attr, attr), output, st > 0))
         return sorted((p for _, p in found.values()),
                       key=lambda p: (p.depurl_id != hint, not p.curated, p.attr.count("."), len(p.attr), p.attr))
+
+    def _hint_attrs(self, depurl_id: str) -> set[str]:
+        """Data attributes of a DepURL's rows, runtime rows included (``libgcc`` for cxx)."""
+        entry = self._curated.get(depurl_id, {})
+        return {a for r in entry.get("nix", []) + entry.get("runtime", []) for a in (r["attr"], r.get("data_attr")) if a}
+
+    def soname_alternatives(self, soname: str) -> list[tuple[str, str]]:
+        """(file, attribute) of other versions of the library nixpkgs ships: for
+        ``libffi.so.7``, ``[("libffi.so.8", "libffi")]``. Curated attributes first."""
+        base = re.match(r"(lib.+?\.so)", soname)
+        if base is None:
+            return []
+        lines = self._soname_lines
+        out: dict[str, str] = {}
+        curated = self._attr_to_curated
+        for i in _bisect_prefix(lines, base.group(1) + "."):
+            file, attr, _ = lines[i].split("\t")
+            if file != soname and re.fullmatch(re.escape(base.group(1)) + r"\.\d+", file):
+                if file not in out or (attr in curated and out[file] not in curated):
+                    out[file] = self._user_attr.get(attr, attr)
+        return sorted(out.items(), key=lambda fa: [int(n) for n in fa[0].rsplit(".so.", 1)[1].split(".")])
 
     def soname_depurls(self, soname: str) -> list[str]:
         return [p.depurl_id for p in self.soname_providers(soname)]
@@ -855,21 +969,32 @@ class DataIndex:
         return out
 
 
+def _named_alike(soname: str, package: str) -> bool:
+    """Whether a package could be the home of a library by name: ``libxkbcommon.so.0`` and
+    ``libxkbcommon``, ``libgtk-3.so.0`` and ``gtk3``; not ``libcrypto.so.1.1`` and
+    ``glamoroustoolkit``."""
+    lib = re.sub(r"[^a-z0-9]", "", re.sub(r"\.so.*$", "", soname.lower()).removeprefix("lib")).rstrip("0123456789")
+    pkg = re.sub(r"[^a-z0-9]", "", package.lower().removeprefix("lib")).rstrip("0123456789")
+    return bool(lib and pkg) and (lib.startswith(pkg) or pkg.startswith(lib))
+
+
 def _subsequence(needle: str, hay: str) -> bool:
     it = iter(hay)
     return all(ch in it for ch in needle)
 
 
 _SONAME = re.compile(r"^(lib.+?\.so)((?:\.\d+)*)$")
+# ``libsqlite3.51.2.so``: a file with the version before ``.so`` is no library's soname.
+_VERSION_IN_STEM = re.compile(r"\.\d+\.\d+\.so$")
 _VERSIONED_ATTR = re.compile(r"_\d+(_\d+)*$")
 
 
-def _soname_list(files: list[str]) -> list[str]:
+def soname_list(files: list[str]) -> list[str]:
     """The SONAME-like names among lib files: the shortest versioned name per library."""
     best: dict[str, tuple[tuple[bool, int], str]] = {}
     for f in files:
         m = _SONAME.match(f)
-        if not m:
+        if not m or _VERSION_IN_STEM.search(m.group(1)):
             continue
         base, version = m.groups()
         key = (version == "", version.count("."))

@@ -16,7 +16,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, InlineTable, String, Table
 
 from . import depurl
-from .document import GROUPS_KEY, OPTIONAL_KEYS, REQUIREMENT_KEYS
+from .document import EXTERNAL_KEYS, GROUPS_KEY, OPTIONAL_KEYS, REQUIREMENT_KEYS
 from .edits import TextEdit, minimal_edit
 
 
@@ -88,6 +88,22 @@ def _target_array(external, addition: Addition) -> Array | None:
 
 def _is_super_only(table: Table) -> bool:
     return table.is_super_table() if hasattr(table, "is_super_table") else False
+
+
+# Findings whose first fix adds a DepURL the project evidently needs.
+ADDING_CODES = ("missing-external-dependency", "missing-build-tool", "venv-missing-library")
+
+
+def preferred_additions(findings, codes: tuple[str, ...] = ADDING_CODES) -> list[Addition]:
+    """The additions of each finding's preferred (first) fix, for "add all missing".
+
+    When two findings add the same DepURL under different keys (psycopg2's row says
+    host-requires, the venv scan says dependencies), the build-side key comes first: a
+    host requirement is linked at build time and loaded at run time, so it covers both.
+    """
+    found = [a for f in findings if f.code in codes and f.fixes for a in f.fixes[0].additions]
+    order = {k: i for i, k in enumerate(EXTERNAL_KEYS)}
+    return sorted(found, key=lambda a: order.get(a.key, len(order)))
 
 
 def add_to_external(text: str, additions: list[Addition]) -> TextEdit | None:

@@ -39,12 +39,17 @@ class Environment:
     """What one system's shell gets: attribute paths per category, and what was left out."""
 
     system: str
-    native: list[tuple[str, str]] = field(default_factory=list)  # (attr, DepURL)
+    native: list[tuple[str, str]] = field(default_factory=list)  # (attr, why: a DepURL or a sentence)
     build_inputs: list[tuple[str, str]] = field(default_factory=list)
-    library_path: list[str] = field(default_factory=list)
+    library_path: list[str] = field(default_factory=list)  # attrs whose lib/ goes on LD_LIBRARY_PATH
+    library_dirs: list[tuple[str, str]] = field(default_factory=list)  # (attr, folder other than lib/)
     unmapped: list[str] = field(default_factory=list)  # specifiers with no nixpkgs attribute
     skipped: list[str] = field(default_factory=list)  # specifiers whose marker is false here
     invalid: list[str] = field(default_factory=list)
+
+    def add(self, items: list[tuple[str, str]], attr: str, why: str) -> None:
+        if all(a != attr for a, _ in items):
+            items.append((attr, why))
 
 
 def requirements(external: dict, extras: tuple[str, ...] = (), groups: tuple[str, ...] = ()) -> list[Requirement]:
@@ -89,9 +94,13 @@ def _expand_groups(table: dict, groups: tuple[str, ...]) -> list[str]:
 
 
 def environment(reqs: list[Requirement], index: DataIndex, system: str = DEFAULT_SYSTEM) -> Environment:
+    """Per category: build → nativeBuildInputs; host and run → buildInputs, with their
+    build tools (``pg_config``, ``xml2-config``) in nativeBuildInputs (pip builds sdists in
+    the shell) and the libraries loaded at run time on ``LD_LIBRARY_PATH`` (for a compiler,
+    its runtime library ``stdenv.cc.cc.lib``, not the wrapper); host → pkg-config too."""
     env = Environment(system)
     marker_env = SYSTEM_MARKERS.get(system, SYSTEM_MARKERS[DEFAULT_SYSTEM])
-    seen: set[tuple[str, str]] = set()
+    builds_against_libraries = False
     for req in reqs:
         spec = depurl.parse(req.specifier)
         if spec.legacy_replacement:
@@ -107,20 +116,42 @@ def environment(reqs: list[Requirement], index: DataIndex, system: str = DEFAULT
             except InvalidMarker:
                 env.invalid.append(req.specifier)
                 continue
-        attrs = install_attrs(index, index.canonical_target(spec.package_id))
-        if not attrs:
+        mapping = index.nixpkgs(index.canonical_target(spec.package_id))
+        if mapping is None or not (mapping.install_attrs or mapping.runtime):
             env.unmapped.append(req.specifier)
             continue
-        for attr in attrs:
-            if (attr, req.category) in seen:
-                continue
-            seen.add((attr, req.category))
-            if req.category == "build":
-                env.native.append((attr, spec.package_id))
-            else:
-                env.build_inputs.append((attr, spec.package_id))
-                if attr not in env.library_path and not spec.is_virtual:
-                    env.library_path.append(attr)
+        installed = mapping.install_attrs
+        if spec.version is not None and not spec.is_virtual:
+            installed = index.attrs_for_version(mapping, spec.version.text)
+        if req.category == "build":
+            for attr in installed:
+                env.add(env.native, attr, spec.package_id)
+            continue
+        runtime = mapping.runtime_attrs if installed == mapping.install_attrs else installed
+        # A compiler listed as a host or run requirement stands for its runtime library.
+        for attr in (runtime if mapping.runtime else installed):
+            env.add(env.build_inputs, attr, spec.package_id)
+        for attr in runtime:
+            if attr not in env.library_path:
+                env.library_path.append(attr)
+            for folder in mapping.library_dirs:
+                if (attr, folder) not in env.library_dirs:
+                    env.library_dirs.append((attr, folder))
+        # pip builds sdists inside the shell (psycopg2 has no Linux wheel), so a library's
+        # build tools are wanted for dependencies too, not only for host-requires.
+        for tool in mapping.build_tools:
+            own = mapping.install_attrs[0] if mapping.install_attrs else ""
+            if installed != mapping.install_attrs and tool.startswith(own + "."):
+                tool = installed[0] + tool[len(own):]  # libxml2.dev -> libxml2_13.dev
+            env.add(env.native, tool, f"{spec.package_id} (build tool)")
+        if req.category == "host":
+            builds_against_libraries = builds_against_libraries or bool(runtime and not mapping.runtime)
+    if builds_against_libraries:
+        # Source builds find host libraries through their .pc files: pkg-config's setup
+        # hook puts the buildInputs' lib/pkgconfig on PKG_CONFIG_PATH.
+        pkg_config = index.nixpkgs("dep:generic/pkg-config")
+        for attr in pkg_config.install_attrs if pkg_config else ():
+            env.add(env.native, attr, "finds the host-requires libraries (.pc files)")
     return env
 
 
@@ -138,14 +169,20 @@ def _list(items: list[tuple[str, str]], indent: str) -> str:
 
 
 def _shell_body(env: Environment, indent: str) -> str:
-    lines = [f"{indent}# [external] build-requires: tools that run during the build"]
+    lines = [f"{indent}# [external] build-requires, and the tools a source build against host-requires runs"]
     lines.append(f"{indent}nativeBuildInputs = {_list(env.native, indent)};")
     lines.append(f"{indent}# [external] host-requires and dependencies: libraries to build against and load")
     lines.append(f"{indent}buildInputs = {_list(env.build_inputs, indent)};")
     if env.library_path:
         libs = " ".join(nix_attr_path(a) for a in env.library_path)
         lines.append(f"{indent}# Wheels in a plain virtualenv look for shared libraries here: NixOS has no /usr/lib.")
-        lines.append(f"{indent}LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ {libs} ];")
+        if env.library_dirs:
+            folders = " ".join(f"(pkgs.lib.makeSearchPathOutput \"lib\" {nix_string(d)} [ {nix_attr_path(a)} ])"
+                               for a, d in env.library_dirs)
+            lines.append(f'{indent}LD_LIBRARY_PATH = builtins.concatStringsSep ":" '
+                         f"[ (pkgs.lib.makeLibraryPath [ {libs} ]) {folders} ];")
+        else:
+            lines.append(f"{indent}LD_LIBRARY_PATH = pkgs.lib.makeLibraryPath [ {libs} ];")
     for label, items in (("no nixpkgs attribute known for", env.unmapped),
                          (f"marker false on {env.system}, left out:", env.skipped),
                          ("not a valid DepURL, left out:", env.invalid)):
@@ -191,6 +228,31 @@ def flake_nix(data: dict, index: DataIndex, systems: tuple[str, ...] = tuple(SYS
         + "\n".join(shells)
         + "\n    };\n  };\n}\n"
     )
+
+
+def nix_ld(data: dict, index: DataIndex, system: str = DEFAULT_SYSTEM,
+           extras: tuple[str, ...] = (), groups: tuple[str, ...] = ()) -> str:
+    """What a NixOS user who runs plain virtualenvs needs, two ways: a ``programs.nix-ld``
+    snippet for configuration.nix, and a one-off ``LD_LIBRARY_PATH`` line for the shell."""
+    env = environment(requirements(data.get("external") or {}, extras, groups), index, system)
+    lines = [f"# The libraries [external] says a program loads at run time ({system})."]
+    if not env.library_path:
+        lines.append("# none: [external] lists no host-requires or dependencies with shared libraries")
+    else:
+        names = " ".join(nix_attr_path(a, root="") for a in env.library_path)
+        lines += ["# NixOS with nix-ld (configuration.nix): run the venv's programs as they are.",
+                  f"programs.nix-ld.libraries = with pkgs; [ {names} ];"]
+        for attr, folder in env.library_dirs:
+            lines.append(f"# nix-ld searches lib/ only: {comment_text(attr)} keeps libraries in {comment_text(folder)};"
+                         " use LD_LIBRARY_PATH below for those.")
+        getters = names
+        expr = ("with import <nixpkgs> { }; symlinkJoin { name = \"venv-libraries\"; "
+                f"paths = map lib.getLib [ {getters} ]; }}")
+        path = ":".join(["$libs/lib"] + [f"$libs/{folder}" for _, folder in env.library_dirs])
+        lines += ["# One shell: build (or fetch) the libraries once, then point the loader at them.",
+                  f"libs=$(nix-build --no-out-link -E {shell_word(expr)}) && export LD_LIBRARY_PATH=\"{path}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}\""]
+    lines += [f"# no nixpkgs attribute known for {comment_text(u)}" for u in env.unmapped]
+    return "\n".join(lines) + "\n"
 
 
 def nix_install_commands(data: dict, index: DataIndex, system: str = DEFAULT_SYSTEM,

@@ -49,6 +49,7 @@ def nix_string(text: str) -> str:
 
 
 def nix_attr_path(attr: str, root: str = "pkgs") -> str:
-    """``pkgs.xorg.libxcb``; segments that are not plain identifiers are quoted."""
+    """``pkgs.xorg.libxcb`` (``xorg.libxcb`` with ``root=""``, inside ``with pkgs;``);
+    segments that are not plain identifiers are quoted."""
     parts = [p if _NIX_IDENTIFIER.fullmatch(p) else nix_string(p) for p in attr.split(".")]
-    return ".".join([root, *parts])
+    return ".".join([root, *parts]) if root else ".".join(parts)

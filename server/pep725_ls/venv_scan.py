@@ -28,9 +28,10 @@ _SHARED_OBJECT = re.compile(r"\.so(\.\d+)*$")
 
 # Provided by the C library and the dynamic loader on every Linux system, NixOS included
 # (there, through the interpreter's own RUNPATH), and by the Python interpreter itself.
+# Not libcrypt: nixpkgs builds glibc without it (libcrypt.so.1 is libxcrypt-legacy).
 LIBC_FAMILY = re.compile(
     r"^(libc|libm|libpthread|libdl|librt|libutil|libresolv|libnsl|libanl|libmvec|libBrokenLocale|"
-    r"libcrypt|libthread_db|libnss_\w+)\.so(\.\d+)*$|^ld-linux[\w.-]*\.so(\.\d+)*$|^linux-(vdso|gate)\.so(\.\d+)*$|"
+    r"libthread_db|libnss_\w+)\.so(\.\d+)*$|^ld-linux[\w.-]*\.so(\.\d+)*$|^linux-(vdso|gate)\.so(\.\d+)*$|"
     r"^libpython3(\.\d+)?[a-z]*\.so(\.\d+)*$"
 )
 

@@ -22,6 +22,9 @@ import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the pep725_ls package beside this script
+from pep725_ls.data_index import soname_list  # noqa: E402  (one definition of a soname list)
+
 OUT = HERE.parent / "pep725_ls" / "data" / "nixpkgs"
 DEFAULT_SHARED = HERE.parents[2] / "shared"
 
@@ -47,7 +50,6 @@ _POETRY2NIX_ALIASES = {
 _BUILD_ONLY_PYPI = {"maturin", "cython", "setuptools", "autoconf", "automake", "libtool"}
 _VERSIONED_ATTR = re.compile(r"_\d+(_\d+)*$")
 _NAME_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._-]*")
-_SONAME = re.compile(r"^(lib.+?\.so)((?:\.\d+)*)$")
 
 
 def read_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -62,22 +64,6 @@ def read_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
             continue
         rows.append(fields + [""] * (len(header) - len(fields)))
     return header or [], rows
-
-
-def soname_list(files: list[str]) -> list[str]:
-    """The SONAME-like names among a package's lib files: the shortest versioned name per library."""
-    best: dict[str, str] = {}
-    for f in files:
-        m = _SONAME.match(f)
-        if not m:
-            continue
-        base, version = m.groups()
-        cur = best.get(base)
-        # prefer libz.so.1 over libz.so.1.3.1, and any versioned name over bare libz.so
-        key = (version == "", version.count("."))
-        if cur is None or key < ((cur == base), cur[len(base):].count(".")):
-            best[base] = f
-    return sorted(best.values())
 
 
 def build(shared: Path) -> dict[str, bytes]:
@@ -102,8 +88,8 @@ def build(shared: Path) -> dict[str, bytes]:
         files = files_by_attr.get(data_attr, [])
         outs = collections.Counter(o for _, o in files)
         lib_output = outs.most_common(1)[0][0] if outs else None
-        if headers is None:
-            headers = "dev" if "dev" in info["outputs"] else (lib_output if lib_output else None)
+        if headers is None:  # without a dev output, headers stay in out (qpdf, libpcap, libtool)
+            headers = "dev" if "dev" in info["outputs"] else ("out" if lib_output else None)
         row.update(
             version=info["version"], outputs=info["outputs"], pname=info["pname"],
             lib_output=lib_output, header_output=headers,
@@ -111,12 +97,36 @@ def build(shared: Path) -> dict[str, bytes]:
         )
         return row
 
+    def describe_output(path: str, data: dict, extra_sonames: dict) -> dict:
+        """A runtime attribute path such as ``stdenv.cc.cc.lib``: the libraries of one output."""
+        drv, _, output = path.rpartition(".")
+        data_attr = data.get(drv, drv)
+        info = attrs.get(data_attr)
+        row: dict = {"attr": path, "output": output}
+        if data_attr != drv:
+            row["data_attr"] = data_attr
+        if info is not None and output in info["outputs"]:
+            row.update(version=info["version"], pname=info["pname"],
+                       sonames=soname_list([f for f, o in files_by_attr.get(data_attr, []) if o == output]))
+        elif path in extra_sonames:
+            row["sonames"] = sorted(extra_sonames[path])
+        else:
+            raise SystemExit(f"curated.toml: runtime {path!r}: no output {output!r} of {data_attr!r} in attrs.tsv, "
+                             "and no sonames listed for it")
+        return row
+
     mapping: dict[str, dict] = {}
     for depurl_id, entry in sorted(curated["depurl"].items()):
         data = entry.get("data", {})
         rows = [describe(a, data.get(a, a), entry.get("headers")) for a in entry["nix"]]
+        extra_sonames = entry.get("sonames", {})
+        for row in rows:
+            if row["attr"] in extra_sonames:
+                row["sonames"] = sorted(set(row.get("sonames", [])) | set(extra_sonames[row["attr"]]))
         out = {"nix": rows}
-        for key in ("why", "exotic", "install"):
+        if entry.get("runtime"):
+            out["runtime"] = [describe_output(p, data, extra_sonames) for p in entry["runtime"]]
+        for key in ("why", "exotic", "install", "build_tools", "library_dirs"):
             if entry.get(key):
                 out[key] = entry[key]
         mapping[depurl_id] = out
@@ -138,7 +148,9 @@ def build(shared: Path) -> dict[str, bytes]:
                 mapping[depurl_id] = {"nix": [describe(n, n, None) for n in names], "why": "from the EMM nix mapping"}
             continue
         our_names = [r["attr"] for r in ours["nix"]]
-        if not names or names[0] != our_names[0]:
+        # A correction: EMM's first choice is none of ours, or we say why it is wrong. An
+        # EMM attribute we also list (pkgconf for pkg-config) is a fine alternative, not an error.
+        if not names or names[0] not in our_names or ours.get("why", "").startswith("fixes EMM"):
             corrections.append({"id": depurl_id, "emm": names, "ours": our_names, "why": ours.get("why", "")})
         ours["emm"] = names
 
@@ -156,9 +168,18 @@ def build(shared: Path) -> dict[str, bytes]:
                  key=lambda a: (len(a), a))
     for a in top:
         names.setdefault(a.lower(), a)
+    # A package name names an attribute only when one attribute has it, and that attribute
+    # is not itself versioned (python3 is the pname of llm, jupyter, python311…; openjdk
+    # that of jre8): otherwise the match would be a guess shown as a fact.
+    by_pname: dict[str, list[str]] = collections.defaultdict(list)
+    for a in attrs:
+        p = attrs[a]["pname"]
+        if "." not in a and p:
+            by_pname[p.lower()].append(a)
     for a in top:
         p = attrs[a]["pname"]
-        if p and _NAME_OK.fullmatch(p) and not _VERSIONED_ATTR.search(p):
+        if (p and _NAME_OK.fullmatch(p) and not _VERSIONED_ATTR.search(p) and len(by_pname[p.lower()]) == 1
+                and not a[-1].isdigit()):
             names.setdefault(p.lower(), a)
 
     # PyPI project -> DepURLs

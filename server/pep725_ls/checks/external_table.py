@@ -189,10 +189,13 @@ def _check_list(doc: PyprojectDocument, lst: RequirementList, specifiers: list, 
             yield Finding("duplicate-entry", f"'{string.value}' is already listed in '{_list_name(lst)}'", string.start, string.end, (fix,), {"first_index": seen[key]})
         else:
             seen[key] = index
-        if spec.is_virtual and spec.namespace is not None and spec.namespace.text == "compiler" and lst.key in ("host-requires", "dependencies", "optional-host-requires", "optional-dependencies"):
+        # In dependencies a compiler stands for its runtime library (libstdc++, libgfortran…),
+        # as PEP 804 mappings' "run" packages do; in host-requires it is a misplaced tool.
+        if spec.is_virtual and spec.namespace is not None and spec.namespace.text == "compiler" and lst.key in ("host-requires", "optional-host-requires"):
             yield Finding(
                 "compiler-not-in-build-requires",
-                f"compilers run on the build machine: '{spec.package_id}' belongs in build-requires, not {lst.key}",
+                f"compilers run on the build machine: '{spec.package_id}' belongs in build-requires "
+                f"(or, for its runtime library, in dependencies), not {lst.key}",
                 string.start,
                 string.end,
             )

@@ -21,16 +21,8 @@ from .finding import Finding
 
 NEEDS_CONTEXT = True
 
-# Runtime libraries of compilers: what the virtual compiler DepURLs stand for at run time.
-COMPILER_RUNTIMES = {
-    "libstdc++.so.6": "dep:virtual/compiler/cxx",
-    "libgcc_s.so.1": "dep:virtual/compiler/c",
-    "libgfortran.so.5": "dep:virtual/compiler/fortran",
-    "libgfortran.so.4": "dep:virtual/compiler/fortran",
-    "libgfortran.so.3": "dep:virtual/compiler/fortran",
-    "libquadmath.so.0": "dep:virtual/compiler/fortran",
-    "libgomp.so.1": "dep:virtual/interface/openmp",
-}
+# Where a library must be declared so that pep725-ls' shell puts it on LD_LIBRARY_PATH.
+RUNTIME_KEYS = ("host-requires", "dependencies", "optional-host-requires", "optional-dependencies", "dependency-groups")
 
 
 def _anchor(doc: PyprojectDocument) -> tuple[int, int]:
@@ -48,35 +40,56 @@ def _anchor(doc: PyprojectDocument) -> tuple[int, int]:
 
 
 def depurl_for_soname(soname: str, index: DataIndex) -> str | None:
-    if soname in COMPILER_RUNTIMES:
-        return COMPILER_RUNTIMES[soname]
-    candidates = index.soname_depurls(soname)
-    return candidates[0] if candidates else None
+    """The DepURL to declare for a needed library, with a version range when nixpkgs ships
+    this soname only in an older series (``dep:generic/libxml2@<2.14`` for libxml2.so.2).
+
+    Compiler runtimes (libstdc++.so.6, libgcc_s.so.1, libgfortran.so.5…) give the compiler's
+    virtual DepURL: listed in ``dependencies`` it stands for the runtime library, which
+    pep725-ls' shell takes from the compiler's ``lib`` output (docs/nixos.md).
+    """
+    providers = index.soname_providers(soname)
+    if not providers:
+        return None
+    best = providers[0]
+    mapping = index.nixpkgs(best.depurl_id)
+    version = index.version_before_soname(mapping, best) if mapping is not None else None
+    return f"{best.depurl_id}@{version}" if version else best.depurl_id
+
+
+def _not_shipped(soname: str, index: DataIndex) -> str:
+    others = index.soname_alternatives(soname)
+    if not others:
+        return "and no nixpkgs package is known to ship it"
+    shown = ", ".join(f"{file} ({attr})" for file, attr in others[-3:])
+    return f"and nixpkgs ships {shown}, not {soname}: rebuild against it, or get {soname} elsewhere"
 
 
 def check(doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> Iterator[Finding]:
     scan = context.venv
     if scan is None or not scan.missing:
         return
-    declared = declared_ids(doc, index)
+    declared = declared_ids(doc, index, RUNTIME_KEYS)
     by_depurl: dict[str, list] = {}
     unknown = []
     for needed in scan.missing:
         depurl_id = depurl_for_soname(needed.soname, index)
+        package_id = depurl_id.split("@", 1)[0] if depurl_id else None
         if depurl_id is None:
             unknown.append(needed)
-        elif depurl_id not in declared and index.canonical_target(depurl_id) not in declared:
+        elif package_id not in declared and index.canonical_target(package_id) not in declared:
             by_depurl.setdefault(depurl_id, []).append(needed)
     start, end = _anchor(doc)
-    primary = ["host-requires", "dependencies"] if builds_native_code(doc) else ["dependencies", "host-requires"]
+    libraries_first = ["host-requires", "dependencies"] if builds_native_code(doc) else ["dependencies", "host-requires"]
     for depurl_id, libs in by_depurl.items():
         sonames = ", ".join(lib.soname for lib in libs)
         files = sorted({f for lib in libs for f in lib.needed_by})
         users = files[0] + (f" and {len(files) - 1} more" if len(files) > 1 else "")
+        # A compiler's runtime library is needed at run time, whoever built the code.
+        keys = ["dependencies"] if depurl_id.startswith("dep:virtual/") else libraries_first
         fixes = tuple(
             Fix(f"Add {depurl_id} to [external].{key}", (), safe=False, preferred=i == 0,
                 additions=(Addition(key, depurl_id),))
-            for i, key in enumerate(primary)
+            for i, key in enumerate(keys)
         )
         yield Finding(
             "venv-missing-library",
@@ -88,6 +101,6 @@ def check(doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> It
         yield Finding(
             "venv-missing-library",
             f"{needed.soname} (needed by {needed.needed_by[0]}) comes from outside the virtualenv, "
-            "and no DepURL is known for it",
+            + _not_shipped(needed.soname, index),
             start, end, (), {"sonames": [needed.soname], "files": list(needed.needed_by)},
         )

@@ -13,14 +13,13 @@ import asyncio
 
 from .. import lsp_conversions
 from ..edits import Fix, TextEdit
-from ..external_edits import Addition, add_to_external
+from ..external_edits import Addition, add_to_external, preferred_additions
 from ..safe_fixes import fix_all_edit
 from . import nix_shell
 
 FIX_ALL_KIND = "source.fixAll.pep725"
 ADD_MISSING_KIND = "source.addMissing.pep725"
 KINDS = [lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL_KIND, ADD_MISSING_KIND, nix_shell.KIND]
-ADDING_CODES = ("missing-external-dependency", "missing-build-tool", "venv-missing-library")
 
 
 def _wanted(only: list[str] | None, kind: str) -> bool:
@@ -69,9 +68,7 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
             for i, fix in enumerate(finding.fixes):
                 actions.append(await _action(ls, uri, analysis.version, doc, fix, diag, preferred=fix.preferred and i == 0))
 
-    additions = [
-        a for f in findings if f.code in ADDING_CODES and f.fixes for a in f.fixes[0].additions
-    ]
+    additions = preferred_additions(findings)
     if additions and _wanted(only, ADD_MISSING_KIND):
         action = lsp.CodeAction(
             title=f"Add all missing external dependencies ({len({a.specifier for a in additions})})",

@@ -72,6 +72,13 @@ def nixpkgs_markdown(mapping: NixMapping | None) -> list[str]:
         if a.license or a.homepage:
             details.append(" · ".join(x for x in (a.license, a.homepage) if x))
         lines += [f"    - {d}" for d in details]
+    for a in mapping.runtime:
+        provides = ", ".join(f"`{so}`" for so in a.sonames[:12]) + (" …" if len(a.sonames) > 12 else "")
+        lines.append(f"- at run time (in `dependencies`): `{a.attr}`" + (f" — provides {provides}" if provides else ""))
+    if mapping.build_tools:
+        lines.append("- to build against it: " + ", ".join(f"`{t}`" for t in mapping.build_tools))
+    if mapping.library_dirs:
+        lines.append("- libraries in " + ", ".join(f"`{d}`" for d in mapping.library_dirs) + ", not `lib/`")
     # (why a row is curated the way it is stays in the data, docs/data.md: not for a hover)
     if mapping.install_attrs:
         lines += ["", f"`nix-shell -p {' '.join(mapping.install_attrs)}`"]

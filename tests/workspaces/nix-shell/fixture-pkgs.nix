@@ -8,7 +8,7 @@ let
   };
 in
 rec {
-  lib.makeLibraryPath = ds: builtins.concatStringsSep ":" (map (d: "${d.outPath}/lib") ds);
+  lib.makeLibraryPath = ds: builtins.concatStringsSep ":" (map (d: "${d.lib or d}/lib") ds);
   mkShell = args: args // { shell = true; };
   gcc = drv "gcc";
   clang = drv "clang";
@@ -17,7 +17,6 @@ rec {
   pkg-config = drv "pkg-config";
   openssl = drv "openssl";
   libffi = drv "libffi";
-  libpq = drv "libpq";
   zlib = drv "zlib";
   libxml2 = drv "libxml2";
   libxslt = drv "libxslt";
@@ -25,4 +24,8 @@ rec {
   cmake = drv "cmake";
   blas = drv "blas";
   llvmPackages = { openmp = drv "openmp"; };
+  # Outputs as nixpkgs has them: the unwrapped compiler's lib output (gcc-<version>-lib)
+  # and libpq's passthru pg_config derivation.
+  stdenv.cc.cc = drv "gcc-15.2.0" // { lib = drv "gcc-15.2.0-lib"; };
+  libpq = drv "libpq" // { pg_config = drv "libpq-pg_config"; };
 }
