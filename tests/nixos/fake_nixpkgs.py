@@ -10,6 +10,7 @@ into fake derivations by ``fake_nixpkgs/default.nix``) beside the hand-written N
 from __future__ import annotations
 
 import shutil
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +37,32 @@ class Attribute:
 
 
 def attributes() -> list[Attribute]:
+    """Every attribute of attrs.tsv, plus the aliases nix-index leaves out."""
     out = []
     for line in (DATA / "attrs.tsv").read_text("utf-8").splitlines():
         attr, version, outputs, pname = line.split("\t")
         out.append(Attribute(attr, version, tuple(outputs.split(",")), pname or attr.rsplit(".", 1)[-1]))
+    by_attr = {a.attr: a for a in out}
+    for alias, target in aliases().items():
+        if alias not in by_attr and target in by_attr:
+            t = by_attr[target]
+            out.append(Attribute(alias, t.version, t.outputs, t.pname))
+    return out
+
+
+def aliases() -> dict[str, str]:
+    """nixpkgs attribute → the attribute nix-index lists its store path under.
+
+    nix-index keeps one attribute per store path, so ``cmake``, ``openssl`` or
+    ``pkg-config`` are absent from attrs.tsv; the vendored curated.toml records, checked
+    against attrs.tsv, which attribute holds each (its ``data`` tables). An alias is the
+    same derivation, hence the same store paths.
+    """
+    curated = tomllib.loads((DATA / "curated.toml").read_text("utf-8"))
+    out: dict[str, str] = {}
+    for row in (curated.get("depurl") or {}).values():
+        for alias, target in (row.get("data") or {}).items():
+            out[alias] = target
     return out
 
 

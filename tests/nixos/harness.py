@@ -63,9 +63,13 @@ def fake_nixpkgs_dir() -> Path:
     return fake_nixpkgs.generate(root / "nixpkgs", root / "store")
 
 
-def nix_eval(expr: str, cwd: Path | None = None, args: tuple[str, ...] = ()) -> object:
-    r = subprocess.run([nix_instantiate(), *NIX_OPTIONS, "--eval", "--strict", "--json", *args, "-E", expr],
-                       capture_output=True, text=True, cwd=cwd, timeout=300)
+def nix_eval(expr: str) -> object:
+    """The JSON value of a Nix expression (written to a file: some exceed the argument limit)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".nix", dir=_session_dir()) as f:
+        f.write(expr)
+        f.flush()
+        r = subprocess.run([nix_instantiate(), *NIX_OPTIONS, "--eval", "--strict", "--json", f.name],
+                           capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 
