@@ -103,7 +103,24 @@ def preferred_additions(findings, codes: tuple[str, ...] = ADDING_CODES) -> list
     """
     found = [a for f in findings if f.code in codes and f.fixes for a in f.fixes[0].additions]
     order = {k: i for i, k in enumerate(EXTERNAL_KEYS)}
-    return sorted(found, key=lambda a: order.get(a.key, len(order)))
+    found.sort(key=lambda a: order.get(a.key, len(order)))
+    # The same package from two findings: one addition, at the best key, keeping a version
+    # range if either has one (the venv scan's libxml2@<2.15 picks the attribute that ships
+    # libxml2.so.2; the PyPI row's bare libxml2 would not).
+    versioned: dict[str, str] = {}
+    for a in found:
+        spec = depurl.parse(a.specifier)
+        if spec.package_id and spec.version is not None:
+            versioned.setdefault(spec.package_id, a.specifier)
+    out: list[Addition] = []
+    seen: set[tuple[str | None, str | None]] = set()
+    for a in found:
+        package_id = depurl.parse(a.specifier).package_id
+        if (package_id, a.group) in seen:
+            continue
+        seen.add((package_id, a.group))
+        out.append(Addition(a.key, versioned.get(package_id, a.specifier), a.group) if package_id else a)
+    return out
 
 
 def add_to_external(text: str, additions: list[Addition]) -> TextEdit | None:

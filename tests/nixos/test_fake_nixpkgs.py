@@ -56,7 +56,10 @@ def test_every_attribute_is_a_derivation():
           (builtins.attrNames s);
       in walk (removeAttrs pkgs [ "lib" "stdenv" "mkShell" "system" ])"""))
     rows = len((fake_nixpkgs.DATA / "attrs.tsv").read_text().splitlines())
-    assert count == len(fake_nixpkgs.attributes()) >= rows
+    # stdenv is left out of the walk: its cc.cc is the passthru overlay (curated.toml names
+    # its data attribute, libgcc, for the runtime output stdenv.cc.cc.lib)
+    walked = [a for a in fake_nixpkgs.attributes() if not a.attr.startswith("stdenv.")]
+    assert count == len(walked) >= rows
 
 
 def test_aliases_nix_index_leaves_out_are_the_same_store_paths():
@@ -129,7 +132,7 @@ def test_mk_shell_like_nixpkgs():
         build = map (d: d.pname) s.buildInputs;
         inherit (s) LD_LIBRARY_PATH shellHook type;
       }"""))
-    assert got["native"] == ["cmake", "pkgconf-wrapper"]  # pkg-config is pkgconf's wrapper (curated.toml)
+    assert got["native"] == ["cmake", "pkg-config-wrapper"]  # pkg-config 0.29.2's wrapper (curated.toml)
     assert got["build"] == ["zlib", "libpq"]
     assert store_name(got["LD_LIBRARY_PATH"]) == f"zlib-{attrs_row('zlib')[1]}/lib"
     assert (got["shellHook"], got["type"]) == ("echo hi", "derivation")

@@ -25,7 +25,6 @@ from harness import (fake_nixpkgs_dir, make_venv, needed_from_system, nix_eval, 
 
 pytestmark = pytest.mark.nixos  # async tests run under asyncio_mode = "auto"
 PROJECTS = Path(__file__).parent / "projects"
-PENDING = "issue 12 product fix pending"
 
 
 @dataclass(frozen=True)
@@ -118,12 +117,12 @@ def shell_path(shell: Path) -> list[str]:
 
 
 CURE = [
-    pytest.param("numpy", "editor", marks=pytest.mark.xfail(strict=True, reason=PENDING)),
-    pytest.param("numpy", "cli", marks=pytest.mark.xfail(strict=True, reason=PENDING)),
+    pytest.param("numpy", "editor"),
+    pytest.param("numpy", "cli"),
     pytest.param("psycopg2", "editor"),
-    pytest.param("psycopg2", "cli", marks=pytest.mark.xfail(strict=True, reason=PENDING)),
-    pytest.param("lxml", "editor", marks=pytest.mark.xfail(strict=True, reason=PENDING)),
-    pytest.param("lxml", "cli", marks=pytest.mark.xfail(strict=True, reason=PENDING)),
+    pytest.param("psycopg2", "cli"),
+    pytest.param("lxml", "editor"),
+    pytest.param("lxml", "cli"),
 ]
 
 
@@ -138,7 +137,6 @@ async def test_the_import_works_in_the_nixos_view_after_the_pep725_ls_flow(name,
     assert r.returncode == 0, f"LD_LIBRARY_PATH={ld_library_path}\n{r.stderr[-600:]}\n{shell.read_text()}"
 
 
-@pytest.mark.xfail(strict=True, reason=PENDING)
 @pytest.mark.parametrize("name", [n for n, c in CASES.items() if c.build_tools])
 async def test_the_shell_provides_the_build_tools_of_a_source_build(name, tmp_path):
     case = CASES[name]
