@@ -125,7 +125,7 @@ def serve(args: argparse.Namespace) -> int:
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr
     server.start_io(sys.stdin.buffer, protocol_out)
-    return EXIT_CLEAN
+    return server.exit_code
 
 
 def _codes(text: str) -> set[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
@@ -132,10 +132,11 @@ class _UnreadableRequest:
 
 
 class Pep725Protocol(LanguageServerProtocol):
-    """pygls's protocol, except that a request with unreadable params gets an error reply.
+    """pygls's protocol, except that requests pygls would drop get an error reply.
 
-    pygls logs such a request and drops it, so the client would wait for ever; JSON-RPC
-    says to answer -32602 Invalid params.
+    pygls logs a request with unreadable params, or any request after ``shutdown``, and
+    drops it, so the client would wait for ever. JSON-RPC says to answer the first with
+    -32602 Invalid params; LSP says to answer the second with InvalidRequest (-32600).
     """
 
     def structure_message(self, data):
@@ -150,8 +151,16 @@ class Pep725Protocol(LanguageServerProtocol):
         if isinstance(message, _UnreadableRequest):
             self._send_response(message.id, error=message.error.to_response_error())
             return
+        if self._shutdown and _is_request(message) and message.method != lsp.EXIT:
+            self._send_response(message.id, error=JsonRpcInvalidRequest(
+                f"{message.method}: the server is shutting down").to_response_error())
+            return
         super().handle_message(message)
         self._server.freeze_long_lived()
+
+
+def _is_request(message) -> bool:
+    return getattr(message, "id", None) is not None and isinstance(getattr(message, "method", None), str)
 
 
 class Pep725Server(LanguageServer):
@@ -169,6 +178,8 @@ class Pep725Server(LanguageServer):
         self.venv_scan_cache = ScanCache()
         self._frozen_after_reads = -1
         self.warm_up_task: asyncio.Future | None = None  # features/warm_up.py
+        # LSP: 0 after shutdown + exit, 1 after an exit without shutdown (set from pygls's sys.exit)
+        self.exit_code = 0
 
     # -- transport -------------------------------------------------------------------
     def start_io(self, stdin=None, stdout=None) -> None:
@@ -192,7 +203,9 @@ class Pep725Server(LanguageServer):
             asyncio.run(serve())
         except BrokenPipeError:
             log.error("the connection to the client is lost; shutting down")
-        except (KeyboardInterrupt, SystemExit):
+        except SystemExit as exc:  # pygls's exit handler: the code LSP asks for
+            self.exit_code = exc.code if isinstance(exc.code, int) else 1
+        except KeyboardInterrupt:
             pass
         finally:
             self.shutdown()

@@ -195,3 +195,24 @@ def test_stdin_from_a_regular_file(tmp_path):
     assert done.returncode == 0, done.stderr.decode()
     assert b'"id": 1' in done.stdout and b'"capabilities"' in done.stdout
     assert b'"id": 2' in done.stdout
+
+
+def test_exit_without_shutdown_exits_with_code_1(tmp_path):
+    """LSP: "exit" ends the process with 0 after a shutdown request, 1 without one (was 0)."""
+    with LspProcess(env=server_env()) as proc:
+        proc.initialize(tmp_path, {})
+        still_serving(proc, tmp_path)
+        proc.notify("exit")
+        assert proc.proc.wait(20) == 1, proc.stderr()
+
+
+def test_requests_after_shutdown_get_invalid_request(server, tmp_path):
+    """LSP: after shutdown, requests get InvalidRequest (pygls dropped them: the client waited for ever)."""
+    server.initialize(tmp_path, {})
+    still_serving(server, tmp_path)
+    assert "error" not in server.request("shutdown")
+    for method, params in [("textDocument/hover", HOVER_NOWHERE), ("shutdown", None), ("pep725/noSuchMethod", {})]:
+        answer = server.request(method, params, timeout=10)
+        assert answer["error"]["code"] == -32600, answer  # InvalidRequest
+    server.notify("exit")
+    assert server.proc.wait(20) == 0, server.stderr()
