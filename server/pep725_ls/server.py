@@ -30,6 +30,7 @@ from .checks import CheckContext, Finding, run_checks
 from .config import SECTION, Settings, parse_settings
 from .data_index import DataIndex, default_index
 from .document import PyprojectDocument
+from .file_reads import read_regular_text
 from .text_positions import LineIndex
 from .venv_scan import ScanCache, VenvScan
 
@@ -80,6 +81,15 @@ class LspTextDocument(TextDocument):
     """
 
     _edit: tuple[int, int, int] | None = None  # (start, old_end, new_end) since take_edit
+
+    @property
+    def source(self) -> str:
+        """The editor's text; for a document never opened, the file if it is a regular one
+        of sane size (file_reads.py: a FIFO or /dev/zero named in a request must not hang
+        or grow the server). Raises OSError/UnicodeDecodeError when it cannot be read."""
+        if self._source is None and self.path is not None:
+            return read_regular_text(self.path)
+        return self._source or ""
 
     def _apply_incremental_change(self, change) -> None:
         codec = self.position_codec.encoding
