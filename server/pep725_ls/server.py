@@ -12,6 +12,7 @@ import gc
 import logging
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -26,6 +27,7 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from . import __version__, data_index
+from .background import run_in_daemon_thread
 from .checks import CheckContext, Finding, run_checks
 from .config import SECTION, Settings, parse_settings
 from .data_index import DataIndex, default_index
@@ -186,6 +188,8 @@ class Pep725Server(LanguageServer):
         self.venv_scans: dict[Path, VenvScan] = {}
         self.venv_scans_running: set[Path] = set()
         self.venv_scan_cache = ScanCache()
+        # set by shutdown/exit: background work (venv scans, analyses) stops at its next check
+        self.stopping = threading.Event()
         self._frozen_after_reads = -1
         self.warm_up_task: asyncio.Future | None = None  # features/warm_up.py
         # LSP: 0 after shutdown + exit, 1 after an exit without shutdown (set from pygls's sys.exit)
@@ -194,8 +198,6 @@ class Pep725Server(LanguageServer):
     # -- transport -------------------------------------------------------------------
     def start_io(self, stdin=None, stdout=None) -> None:
         """Serve over stdio: pygls's message loop, stdin read as stdio_transport.py says."""
-        import threading
-
         from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 
         from .stdio_transport import BoundedStdin, PipeReader
@@ -218,6 +220,7 @@ class Pep725Server(LanguageServer):
         except KeyboardInterrupt:
             pass
         finally:
+            self.stopping.set()
             self.shutdown()
 
     # -- memory ----------------------------------------------------------------------
@@ -263,7 +266,7 @@ class Pep725Server(LanguageServer):
         """Findings computed off the event loop, so a big file never stalls requests."""
         if "findings" in analysis.__dict__:
             return analysis.findings
-        return await asyncio.to_thread(lambda: analysis.findings)
+        return await run_in_daemon_thread(lambda: analysis.findings, name="pep725-ls analysis")
 
     def invalidate(self) -> None:
         """Drop every cached analysis (new data: a virtualenv scan, live nixpkgs metadata)."""
