@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 from dataclasses import dataclass, field
-from functools import cached_property
+from .cached import cached_property
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
@@ -28,7 +28,7 @@ from pygls.workspace import TextDocument
 
 from . import __version__, data_index
 from .background import run_in_daemon_thread
-from .checks import CheckContext, Finding, run_checks
+from .checks import AnalysisCancelled, CheckContext, Finding, run_checks
 from .config import SECTION, Settings, parse_settings
 from .data_index import DataIndex, default_index
 from .document import PyprojectDocument
@@ -48,11 +48,18 @@ class Analysis:
     doc: PyprojectDocument
     index: DataIndex = field(repr=False)
     context: CheckContext = field(default_factory=CheckContext, repr=False)
+    # set when a newer version replaces this one (or at shutdown): its checks stop at the
+    # next finding. Ten quick edits left eight threads analysing versions nobody would see.
+    stale: threading.Event = field(default_factory=threading.Event, repr=False)
+    running: asyncio.Future | None = field(default=None, repr=False)  # the worker computing findings
 
     @cached_property
     def findings(self) -> list[Finding]:
+        """Raises AnalysisCancelled once ``stale`` is set (nothing is cached then)."""
         try:
-            return run_checks(self.doc, self.index, self.context)
+            return run_checks(self.doc, self.index, self.context, cancelled=self.stale.is_set)
+        except AnalysisCancelled:
+            raise
         except Exception:  # a bug in one check must not take the editor down
             log.exception("checks failed on %s", self.uri)
             return []
@@ -221,6 +228,8 @@ class Pep725Server(LanguageServer):
             pass
         finally:
             self.stopping.set()
+            for analysis in self._analyses.values():
+                analysis.stale.set()
             self.shutdown()
 
     # -- memory ----------------------------------------------------------------------
@@ -259,21 +268,42 @@ class Pep725Server(LanguageServer):
         else:
             doc = PyprojectDocument(source, encoding)
         analysis = Analysis(uri, document.version, doc, self.index, context)
+        if cached is not None:
+            cached.stale.set()
         self._analyses[uri] = analysis
         return analysis
 
     async def findings(self, analysis: Analysis) -> list[Finding]:
-        """Findings computed off the event loop, so a big file never stalls requests."""
+        """Findings computed off the event loop, so a big file never stalls requests; one
+        worker per analysis, shared by every caller. Raises AnalysisCancelled when the
+        analysis went stale meanwhile (``current_findings`` then moves on to the new one)."""
         if "findings" in analysis.__dict__:
             return analysis.findings
-        return await run_in_daemon_thread(lambda: analysis.findings, name="pep725-ls analysis")
+        if analysis.running is None:
+            analysis.running = asyncio.ensure_future(run_in_daemon_thread(lambda: analysis.findings, name="pep725-ls analysis"))
+        return await asyncio.shield(analysis.running)
+
+    async def current_findings(self, uri: str) -> tuple[Analysis, list[Finding]]:
+        """The analysis of the document's current version and its findings; when an edit
+        makes it stale while its checks run, the newest version's instead."""
+        while True:
+            analysis = self.analysis(uri)
+            try:
+                return analysis, await self.findings(analysis)
+            except AnalysisCancelled:
+                if self.stopping.is_set():
+                    return analysis, []
 
     def invalidate(self) -> None:
         """Drop every cached analysis (new data: a virtualenv scan, live nixpkgs metadata)."""
+        for analysis in self._analyses.values():
+            analysis.stale.set()
         self._analyses.clear()
 
     def forget(self, uri: str) -> None:
-        self._analyses.pop(uri, None)
+        analysis = self._analyses.pop(uri, None)
+        if analysis is not None:
+            analysis.stale.set()
         task = self._pending.pop(uri, None)
         if task is not None:
             task.cancel()

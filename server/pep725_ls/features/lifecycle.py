@@ -63,6 +63,7 @@ def register(server) -> None:
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls, params) -> None:
         ls.stopping.set()  # venv scans and analyses stop at their next check
+        ls.invalidate()
 
     @server.feature(lsp.EXIT)
     def exit_(ls, params) -> None:
