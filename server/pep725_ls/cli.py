@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the safe fixes as a diff; change nothing")
     check.add_argument("--venv", default=None, metavar="PATH",
                        help="also scan this virtualenv for shared libraries it needs from the system")
+    check.add_argument("--venv-time-budget", type=float, default=None, metavar="SECONDS",
+                       help="stop the virtualenv scan after this long, with a message (default: 30)")
 
     nix = sub.add_parser("nix", help="Nix environments from [external]")
     nix_sub = nix.add_subparsers(dest="nix_command", metavar="SUBCOMMAND", required=True)
@@ -131,7 +133,7 @@ def serve(args: argparse.Namespace) -> int:
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr
     server.start_io(sys.stdin.buffer, protocol_out)
-    return EXIT_CLEAN
+    return server.exit_code
 
 
 def _codes(text: str) -> set[str]:
@@ -177,9 +179,13 @@ def run_check(args: argparse.Namespace) -> int:
         if venv is None:
             print(f"pep725-ls check: {args.venv} is not a virtualenv (no pyvenv.cfg)", file=sys.stderr)
             return EXIT_ERROR
-        venv_scan = scan(venv)
+        budget = {} if args.venv_time_budget is None else {"time_budget": args.venv_time_budget}
+        venv_scan = scan(venv, **budget)
         for problem in venv_scan.problems:
             print(f"pep725-ls check: {venv}: {problem}", file=sys.stderr)
+        if not venv_scan.complete:
+            print(f"pep725-ls check: the scan of {venv} stopped at {venv_scan.stopped_because}, after "
+                  f"{venv_scan.files_seen} files; venv-missing-library findings are partial", file=sys.stderr)
     for path in _resolve(args.paths):
         try:
             raw = path.read_bytes()

@@ -59,6 +59,8 @@ _ALL = [
     Code("bundled-native-library", Severity.INFORMATION, "A binary wheel bundles the native library"),
     Code("missing-build-tool", Severity.WARNING, "The build backend needs a compiler or tool not declared"),
     Code("venv-missing-library", Severity.WARNING, "A shared library the virtualenv needs is not declared"),
+    # bounds
+    Code("too-many-findings", Severity.WARNING, "More findings than pep725-ls reports per document"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}

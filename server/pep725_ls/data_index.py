@@ -16,7 +16,6 @@ precedence over the vendored ones.
 from __future__ import annotations
 
 import bisect
-import difflib
 import json
 import os
 import re
@@ -24,6 +23,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+
+from .name_suggestions import BoundedCache, SimilarNames
 
 # Spellings people write that the registry spells otherwise. PEP 804 itself uses
 # dep:virtual/compiler/cpp as its example of "did you mean dep:virtual/compiler/cxx".
@@ -260,6 +261,7 @@ def _bisect_prefix(lines: list[str], prefix: str) -> range:
 
 
 _GENERIC = "dep:generic/"
+SUGGESTION_CACHE_SIZE = 4096
 _NAME_TYPES_FROM_NIXPKGS = ("generic",)
 _FUZZY_MIN = 2
 
@@ -301,7 +303,8 @@ class DataIndex:
         self.live_source: str | None = None
         # (name, DepURL, rank) -> NameCandidate; cleared with the live metadata it shows
         self._candidates: dict[tuple[str, str, int], NameCandidate] = {}
-        self._suggestions: dict[str, str | None] = {}
+        # unknown id -> suggestion; bounded (it was cleared whole at 5,000 names)
+        self._suggestions = BoundedCache(SUGGESTION_CACHE_SIZE)
         self._small_candidates: dict[tuple[str, str | None], list[tuple[str, str, int]]] = {}  # suggest() is asked again at every version
 
     # -- PEP 804 registry -------------------------------------------------------------
@@ -494,14 +497,7 @@ class DataIndex:
 
     def suggest(self, depurl_id: str) -> str | None:
         """A known id the user probably meant, for a name pep725-ls does not know."""
-        try:
-            return self._suggestions[depurl_id]
-        except KeyError:
-            pass
-        if len(self._suggestions) > 5000:
-            self._suggestions.clear()
-        found = self._suggestions[depurl_id] = self._suggest(depurl_id)
-        return found
+        return self._suggestions.get_or_compute(depurl_id, self._suggest)
 
     def _suggest(self, depurl_id: str) -> str | None:
         if depurl_id in KNOWN_MISSPELLINGS:
@@ -509,27 +505,49 @@ class DataIndex:
         case = self.lookup_case_insensitive(depurl_id)
         if case is not None:
             return case.id
-        lowered = depurl_id.lower()
-        for known in self._curated:
-            if known.lower() == lowered:
-                return known
+        curated = self._curated_by_lowercase.get(depurl_id.lower())
+        if curated is not None:
+            return curated
         type_prefix, _, name = depurl_id.rpartition("/")
-        small = {k.rpartition("/")[2]: k for k in list(self.registry) + list(self._curated)
-                 if k.startswith(type_prefix + "/") and "?" not in k and k.rpartition("/")[0] == type_prefix}
-        close = difflib.get_close_matches(name, list(small), n=1, cutoff=0.75)
-        if close:
-            return small[close[0]]
+        known = self._known_by_type.get(type_prefix)
+        if known is not None:
+            short_names, ids = known
+            close = short_names.closest(name, 0.75)
+            if close is not None:
+                return ids[close]
         if type_prefix == "dep:generic":
             n = name.lower()
             if n != name and self._nixpkgs_name(n) is not None:
                 return _GENERIC + n
             # Only compare names that share a first letter and have a similar length.
-            pool = [line.split("\t", 1)[0] for line in (self._names[i] for i in _bisect_prefix(self._names, n[:1]))]
-            pool = [c for c in pool if abs(len(c) - len(n)) <= 2]
-            close = difflib.get_close_matches(n, pool, n=1, cutoff=0.8)
-            if close:
-                return _GENERIC + close[0]
+            close = self._nixpkgs_similar_names.closest(n, 0.8, max_length_difference=2, first_letter=n[:1])
+            if close is not None:
+                return _GENERIC + close
         return None
+
+    # -- the suggestion index (name_suggestions.py), built once ------------------------
+    @cached_property
+    def _curated_by_lowercase(self) -> dict[str, str]:
+        by_lowercase: dict[str, str] = {}
+        for known in self._curated:
+            by_lowercase.setdefault(known.lower(), known)  # the first one, as a scan would find
+        return by_lowercase
+
+    @cached_property
+    def _known_by_type(self) -> dict[str, tuple[SimilarNames, dict[str, str]]]:
+        """Registry and curated ids by type prefix (``dep:generic``): their last parts, and
+        the id of each (curated after registry, as before)."""
+        ids: dict[str, dict[str, str]] = {}
+        for k in list(self.registry) + list(self._curated):
+            if "?" in k:
+                continue
+            type_prefix, _, short = k.rpartition("/")
+            ids.setdefault(type_prefix, {})[short] = k
+        return {t: (SimilarNames(by_short), by_short) for t, by_short in ids.items()}
+
+    @cached_property
+    def _nixpkgs_similar_names(self) -> SimilarNames:
+        return SimilarNames(line.split("\t", 1)[0] for line in self._names)
 
     # -- nixpkgs ----------------------------------------------------------------------
     @cached_property
@@ -788,7 +806,7 @@ class DataIndex:
         self._live = dict(meta)
         self.live_source = source
         self._candidates = {}
-        self._suggestions = {}
+        self._suggestions = BoundedCache(SUGGESTION_CACHE_SIZE)
 
     # -- shared libraries -------------------------------------------------------------
     def soname_providers(self, soname: str) -> list[SonameProvider]:

@@ -16,7 +16,7 @@ import re
 import tomllib
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cached_property
+from .cached import cached_property
 
 from . import depurl, tolerant_toml
 from .text_positions import LineIndex

@@ -73,18 +73,26 @@ def replace_string(string: StringNode, new_value: str) -> TextEdit:
     return TextEdit(string.start, string.end, toml_string(new_value, string.quote[:1]))
 
 
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int, int]:
-    """(start of start's line, end of end's line content, end including the line break)."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+def _alone_on_its_line(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(start of the line, end after its line break) when only blanks surround ``[start, end)``
+    on its line, else None.
+
+    Walks the blanks around the span only, never the whole line: one line holding thousands
+    of duplicates made "remove the duplicate" fixes quadratic (3,000 took 7.5 s).
+    """
+    line_start = start
+    while line_start > 0 and text[line_start - 1] not in "\r\n":
+        if not text[line_start - 1].isspace():
+            return None
+        line_start -= 1
     line_end = end
     while line_end < len(text) and text[line_end] not in "\r\n":
+        if not text[line_end].isspace():
+            return None
         line_end += 1
-    after = line_end
-    if text.startswith("\r\n", after):
-        after += 2
-    elif after < len(text):
-        after += 1
-    return line_start, line_end, after
+    if text.startswith("\r\n", line_end):
+        return line_start, line_end + 2
+    return line_start, min(line_end + 1, len(text))
 
 
 def remove_array_item(text: str, array: ArrayNode, index: int) -> TextEdit:
@@ -99,9 +107,9 @@ def remove_array_item(text: str, array: ArrayNode, index: int) -> TextEdit:
         end = j + 1
         while end < len(text) and text[end] in " \t":
             end += 1
-    line_start, line_end, after = _line_bounds(text, start, end)
-    if not text[line_start:start].strip() and not text[end:line_end].strip():
-        return TextEdit(line_start, after, "")
+    whole_line = _alone_on_its_line(text, start, end)
+    if whole_line is not None:
+        return TextEdit(*whole_line, "")
     if not has_comma and index > 0:
         k = start
         while k > 0 and text[k - 1] in " \t\r\n":

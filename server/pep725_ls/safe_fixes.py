@@ -25,7 +25,7 @@ def fix_all(text: str, index: DataIndex, wanted: Callable[[Finding], bool] = lam
     for _ in range(MAX_ROUNDS):
         doc = PyprojectDocument(text)
         chosen: list[TextEdit] = []
-        for finding in run_checks(doc, index):
+        for finding in run_checks(doc, index, limit=None):  # fix every one, not the first 1,000
             if not wanted(finding):
                 continue
             for fix in finding.fixes:

@@ -12,11 +12,12 @@ import gc
 import logging
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
-from functools import cached_property
+from .cached import cached_property
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
@@ -26,10 +27,12 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from . import __version__, data_index
-from .checks import CheckContext, Finding, run_checks
+from .background import run_in_daemon_thread
+from .checks import AnalysisCancelled, CheckContext, Finding, run_checks
 from .config import SECTION, Settings, parse_settings
 from .data_index import DataIndex, default_index
 from .document import PyprojectDocument
+from .file_reads import read_regular_text
 from .text_positions import LineIndex
 from .venv_scan import ScanCache, VenvScan
 
@@ -45,11 +48,18 @@ class Analysis:
     doc: PyprojectDocument
     index: DataIndex = field(repr=False)
     context: CheckContext = field(default_factory=CheckContext, repr=False)
+    # set when a newer version replaces this one (or at shutdown): its checks stop at the
+    # next finding. Ten quick edits left eight threads analysing versions nobody would see.
+    stale: threading.Event = field(default_factory=threading.Event, repr=False)
+    running: asyncio.Future | None = field(default=None, repr=False)  # the worker computing findings
 
     @cached_property
     def findings(self) -> list[Finding]:
+        """Raises AnalysisCancelled once ``stale`` is set (nothing is cached then)."""
         try:
-            return run_checks(self.doc, self.index, self.context)
+            return run_checks(self.doc, self.index, self.context, cancelled=self.stale.is_set)
+        except AnalysisCancelled:
+            raise
         except Exception:  # a bug in one check must not take the editor down
             log.exception("checks failed on %s", self.uri)
             return []
@@ -80,6 +90,15 @@ class LspTextDocument(TextDocument):
     """
 
     _edit: tuple[int, int, int] | None = None  # (start, old_end, new_end) since take_edit
+
+    @property
+    def source(self) -> str:
+        """The editor's text; for a document never opened, the file if it is a regular one
+        of sane size (file_reads.py: a FIFO or /dev/zero named in a request must not hang
+        or grow the server). Raises OSError/UnicodeDecodeError when it cannot be read."""
+        if self._source is None and self.path is not None:
+            return read_regular_text(self.path)
+        return self._source or ""
 
     def _apply_incremental_change(self, change) -> None:
         codec = self.position_codec.encoding
@@ -132,10 +151,11 @@ class _UnreadableRequest:
 
 
 class Pep725Protocol(LanguageServerProtocol):
-    """pygls's protocol, except that a request with unreadable params gets an error reply.
+    """pygls's protocol, except that requests pygls would drop get an error reply.
 
-    pygls logs such a request and drops it, so the client would wait for ever; JSON-RPC
-    says to answer -32602 Invalid params.
+    pygls logs a request with unreadable params, or any request after ``shutdown``, and
+    drops it, so the client would wait for ever. JSON-RPC says to answer the first with
+    -32602 Invalid params; LSP says to answer the second with InvalidRequest (-32600).
     """
 
     def structure_message(self, data):
@@ -150,8 +170,16 @@ class Pep725Protocol(LanguageServerProtocol):
         if isinstance(message, _UnreadableRequest):
             self._send_response(message.id, error=message.error.to_response_error())
             return
+        if self._shutdown and _is_request(message) and message.method != lsp.EXIT:
+            self._send_response(message.id, error=JsonRpcInvalidRequest(
+                f"{message.method}: the server is shutting down").to_response_error())
+            return
         super().handle_message(message)
         self._server.freeze_long_lived()
+
+
+def _is_request(message) -> bool:
+    return getattr(message, "id", None) is not None and isinstance(getattr(message, "method", None), str)
 
 
 class Pep725Server(LanguageServer):
@@ -167,14 +195,16 @@ class Pep725Server(LanguageServer):
         self.venv_scans: dict[Path, VenvScan] = {}
         self.venv_scans_running: set[Path] = set()
         self.venv_scan_cache = ScanCache()
+        # set by shutdown/exit: background work (venv scans, analyses) stops at its next check
+        self.stopping = threading.Event()
         self._frozen_after_reads = -1
         self.warm_up_task: asyncio.Future | None = None  # features/warm_up.py
+        # LSP: 0 after shutdown + exit, 1 after an exit without shutdown (set from pygls's sys.exit)
+        self.exit_code = 0
 
     # -- transport -------------------------------------------------------------------
     def start_io(self, stdin=None, stdout=None) -> None:
         """Serve over stdio: pygls's message loop, stdin read as stdio_transport.py says."""
-        import threading
-
         from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 
         from .stdio_transport import BoundedStdin, PipeReader
@@ -192,9 +222,14 @@ class Pep725Server(LanguageServer):
             asyncio.run(serve())
         except BrokenPipeError:
             log.error("the connection to the client is lost; shutting down")
-        except (KeyboardInterrupt, SystemExit):
+        except SystemExit as exc:  # pygls's exit handler: the code LSP asks for
+            self.exit_code = exc.code if isinstance(exc.code, int) else 1
+        except KeyboardInterrupt:
             pass
         finally:
+            self.stopping.set()
+            for analysis in self._analyses.values():
+                analysis.stale.set()
             self.shutdown()
 
     # -- memory ----------------------------------------------------------------------
@@ -233,21 +268,42 @@ class Pep725Server(LanguageServer):
         else:
             doc = PyprojectDocument(source, encoding)
         analysis = Analysis(uri, document.version, doc, self.index, context)
+        if cached is not None:
+            cached.stale.set()
         self._analyses[uri] = analysis
         return analysis
 
     async def findings(self, analysis: Analysis) -> list[Finding]:
-        """Findings computed off the event loop, so a big file never stalls requests."""
+        """Findings computed off the event loop, so a big file never stalls requests; one
+        worker per analysis, shared by every caller. Raises AnalysisCancelled when the
+        analysis went stale meanwhile (``current_findings`` then moves on to the new one)."""
         if "findings" in analysis.__dict__:
             return analysis.findings
-        return await asyncio.to_thread(lambda: analysis.findings)
+        if analysis.running is None:
+            analysis.running = asyncio.ensure_future(run_in_daemon_thread(lambda: analysis.findings, name="pep725-ls analysis"))
+        return await asyncio.shield(analysis.running)
+
+    async def current_findings(self, uri: str) -> tuple[Analysis, list[Finding]]:
+        """The analysis of the document's current version and its findings; when an edit
+        makes it stale while its checks run, the newest version's instead."""
+        while True:
+            analysis = self.analysis(uri)
+            try:
+                return analysis, await self.findings(analysis)
+            except AnalysisCancelled:
+                if self.stopping.is_set():
+                    return analysis, []
 
     def invalidate(self) -> None:
         """Drop every cached analysis (new data: a virtualenv scan, live nixpkgs metadata)."""
+        for analysis in self._analyses.values():
+            analysis.stale.set()
         self._analyses.clear()
 
     def forget(self, uri: str) -> None:
-        self._analyses.pop(uri, None)
+        analysis = self._analyses.pop(uri, None)
+        if analysis is not None:
+            analysis.stale.set()
         task = self._pending.pop(uri, None)
         if task is not None:
             task.cancel()

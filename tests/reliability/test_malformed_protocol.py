@@ -5,6 +5,7 @@ and in every case stays alive and answers the next well-formed request."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -66,6 +67,45 @@ def test_request_for_a_document_never_opened_is_answered_without_error(server, t
         assert "error" not in answer, answer
     assert server.shutdown() == 0
     assert "Traceback" not in server.stderr()
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # a regression must not take the machine with it
+
+
+def test_requests_for_unopened_fifo_device_folder_or_huge_file_never_hang_or_read_them(tmp_path):
+    """A request may name a file never opened. pygls read it on the event loop: a FIFO hung
+    the server for good, /dev/zero grew it without bound, a huge file was read whole (fixed:
+    file_reads.py reads regular files up to 8 MiB, non-blocking)."""
+    start = '[external]\nhost-requires = ["dep:generic/zlib"]\n'
+    (tmp_path / "fifo").mkdir()
+    os.mkfifo(tmp_path / "fifo" / "pyproject.toml")
+    (tmp_path / "folder" / "pyproject.toml").mkdir(parents=True)
+    huge = tmp_path / "huge" / "pyproject.toml"
+    huge.parent.mkdir()
+    with open(huge, "wb") as f:  # sparse: 64 MiB on paper, a few bytes on disk
+        f.write(start.encode())
+        f.truncate(64 << 20)
+    small = tmp_path / "small" / "pyproject.toml"
+    small.parent.mkdir()
+    small.write_text(start)
+    hover_at = {"line": 1, "character": 22}
+    with LspProcess(env=server_env(), preexec_fn=_limit_memory) as proc:
+        proc.initialize(tmp_path, {})
+        for uri in [(tmp_path / "fifo" / "pyproject.toml").as_uri(), "file:///dev/zero", (tmp_path / "folder" / "pyproject.toml").as_uri(),
+                    huge.as_uri()]:
+            for method, params in [("textDocument/hover", {"position": hover_at}), ("textDocument/completion", {"position": hover_at}),
+                                   ("textDocument/documentLink", {}), ("textDocument/inlayHint", {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}}),
+                                   ("textDocument/codeAction", {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}, "context": {"diagnostics": []}})]:
+                answer = proc.request(method, {"textDocument": {"uri": uri}, **params}, timeout=10)
+                assert "error" not in answer or answer["error"]["code"] == -32601, (uri, method, answer)  # -32601: feature not offered
+                assert not answer.get("result"), (uri, method, answer)  # nothing read, nothing said
+        # a regular file of sane size is still read, as before
+        answer = proc.request("textDocument/hover", {"textDocument": {"uri": small.as_uri()}, "position": hover_at}, timeout=10)
+        assert "dep:generic/zlib" in answer["result"]["contents"]["value"], answer
+        assert proc.shutdown() == 0
 
 
 @pytest.mark.parametrize("body", [
@@ -195,3 +235,24 @@ def test_stdin_from_a_regular_file(tmp_path):
     assert done.returncode == 0, done.stderr.decode()
     assert b'"id": 1' in done.stdout and b'"capabilities"' in done.stdout
     assert b'"id": 2' in done.stdout
+
+
+def test_exit_without_shutdown_exits_with_code_1(tmp_path):
+    """LSP: "exit" ends the process with 0 after a shutdown request, 1 without one (was 0)."""
+    with LspProcess(env=server_env()) as proc:
+        proc.initialize(tmp_path, {})
+        still_serving(proc, tmp_path)
+        proc.notify("exit")
+        assert proc.proc.wait(20) == 1, proc.stderr()
+
+
+def test_requests_after_shutdown_get_invalid_request(server, tmp_path):
+    """LSP: after shutdown, requests get InvalidRequest (pygls dropped them: the client waited for ever)."""
+    server.initialize(tmp_path, {})
+    still_serving(server, tmp_path)
+    assert "error" not in server.request("shutdown")
+    for method, params in [("textDocument/hover", HOVER_NOWHERE), ("shutdown", None), ("pep725/noSuchMethod", {})]:
+        answer = server.request(method, params, timeout=10)
+        assert answer["error"]["code"] == -32600, answer  # InvalidRequest
+    server.notify("exit")
+    assert server.proc.wait(20) == 0, server.stderr()

@@ -6,6 +6,9 @@ The LSP layer (features/diagnostics.py) and the CLI turn findings into their own
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from ..data_index import DataIndex
 from ..document import PyprojectDocument
 from .context import CheckContext
@@ -18,15 +21,62 @@ from . import build_backend, external_table, names, nixpkgs, python_dependencies
 CHECKERS = [external_table, names, nixpkgs, python_dependencies, build_backend, virtualenv_libraries]
 
 
-def run_checks(doc: PyprojectDocument, index: DataIndex, context: CheckContext | None = None) -> list[Finding]:
+# A hostile 5 MB document gave 1.67 M findings: 63 s and 3.8 GB per analysis, and a list
+# no editor can show. Past this many, one summary finding says how many were left out.
+MAX_FINDINGS = 1000
+TOO_MANY = "too-many-findings"
+# Findings past the cap are counted, not kept, for at most this long: counting 1.25 M of
+# them alone took 40 s. Then the summary says "at least".
+COUNT_BUDGET_S = 0.5
+
+
+class AnalysisCancelled(Exception):
+    """Raised by run_checks when ``cancelled()`` turns true (a newer version, shutdown)."""
+
+
+def run_checks(
+    doc: PyprojectDocument,
+    index: DataIndex,
+    context: CheckContext | None = None,
+    *,
+    limit: int | None = MAX_FINDINGS,
+    wanted: Callable[[Finding], bool] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Finding]:
+    """Every finding, in report order; only the ``wanted`` ones, and at most ``limit`` of
+    them plus one ``too-many-findings`` summary at the first one left out (its
+    ``data["left_out"]`` says how many, ``data["exact"]`` whether all were counted).
+    Checked between findings: ``cancelled``."""
     context = context or CheckContext()
     findings: list[Finding] = []
+    left_out, first_left_out, count_until, exact = 0, None, 0.0, True
     for checker in CHECKERS:
-        if getattr(checker, "NEEDS_CONTEXT", False):
-            findings.extend(checker.check(doc, index, context))
-        else:
-            findings.extend(checker.check(doc, index))
+        if first_left_out is not None and time.monotonic() > count_until:
+            exact = False
+            break
+        if cancelled is not None and cancelled():
+            raise AnalysisCancelled
+        found = checker.check(doc, index, context) if getattr(checker, "NEEDS_CONTEXT", False) else checker.check(doc, index)
+        for finding in found:
+            if cancelled is not None and cancelled():
+                raise AnalysisCancelled
+            if wanted is not None and not wanted(finding):
+                continue
+            if limit is None or len(findings) < limit:
+                findings.append(finding)
+            else:  # counted, not kept: the summary says how many
+                left_out += 1
+                if first_left_out is None:
+                    first_left_out, count_until = finding, time.monotonic() + COUNT_BUDGET_S
+                elif left_out % 256 == 0 and time.monotonic() > count_until:
+                    exact = False
+                    break
+    if first_left_out is not None:
+        more = f"{left_out} more finding{'s' if left_out != 1 else ''}" if exact else f"At least {left_out} more findings"
+        findings.append(Finding(
+            TOO_MANY, f"{more} not shown: pep725-ls reports at most {limit} per document",
+            first_left_out.start, first_left_out.end, data={"left_out": left_out, "exact": exact}))
     return findings
 
 
-__all__ = ["CheckContext", "Finding", "run_checks", "CHECKERS"]
+__all__ = ["AnalysisCancelled", "CheckContext", "Finding", "MAX_FINDINGS", "run_checks", "CHECKERS"]

@@ -52,9 +52,8 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
     if not ls.settings.code_actions_enable:
         return None
     uri = params.text_document.uri
-    analysis = ls.analysis(uri)
+    analysis, findings = await ls.current_findings(uri)
     doc = analysis.doc
-    findings = await ls.findings(analysis)
     only = params.context.only
     start = lsp_conversions.offset_of(doc, params.range.start)
     end = lsp_conversions.offset_of(doc, params.range.end)

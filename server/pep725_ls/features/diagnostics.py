@@ -14,8 +14,7 @@ from ..server import is_pyproject
 async def compute(ls, uri: str) -> tuple[int | None, list[lsp.Diagnostic]]:
     if not ls.settings.diagnostics_enable or not is_pyproject(uri):
         return None, []
-    analysis = ls.analysis(uri)
-    findings = await ls.findings(analysis)
+    analysis, findings = await ls.current_findings(uri)
     return analysis.version, lsp_conversions.diagnostics(analysis.doc, findings, ls.settings)
 
 

@@ -1,4 +1,4 @@
-"""initialize / initialized / workspace/didChangeConfiguration."""
+"""initialize / initialized / workspace/didChangeConfiguration / shutdown / exit."""
 
 from __future__ import annotations
 
@@ -60,4 +60,13 @@ def register(server) -> None:
             await ls.pull_settings()
         ls.refresh_all_diagnostics()
 
-    del initialize, initialized, did_change_configuration
+    @server.feature(lsp.SHUTDOWN)
+    def shutdown(ls, params) -> None:
+        ls.stopping.set()  # venv scans and analyses stop at their next check
+        ls.invalidate()
+
+    @server.feature(lsp.EXIT)
+    def exit_(ls, params) -> None:
+        ls.stopping.set()
+
+    del initialize, initialized, did_change_configuration, shutdown, exit_

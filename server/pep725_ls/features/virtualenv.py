@@ -1,8 +1,9 @@
 """Background scans of the project's virtualenv for shared libraries it needs.
 
 Started when a pyproject.toml is opened or saved (and by the ``pep725.rescanVirtualenv``
-command), run in a worker thread with ``$/progress``, one at a time per project, cached
-by file mtimes; when a scan ends, diagnostics are refreshed.
+command), run in a daemon thread with ``$/progress``, one at a time per project (and one
+reading at a time per process, venv_scan.py), cached by file mtimes, cancelled at
+shutdown; when a scan ends, diagnostics are refreshed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
+from ..background import run_in_daemon_thread
 from ..server import is_pyproject, project_dir
 from ..venv_scan import find_venv, scan
 
@@ -53,7 +55,8 @@ async def scan_project(ls, folder: Path) -> None:
             )
 
     try:
-        result = await asyncio.to_thread(scan, venv, ls.venv_scan_cache, report)
+        result = await run_in_daemon_thread(
+            lambda: scan(venv, ls.venv_scan_cache, report, cancelled=ls.stopping.is_set), name="pep725-ls venv scan")
     except Exception as exc:  # never let a scan take the server down
         log.exception("virtualenv scan of %s failed", venv)
         ls.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning, message=f"pep725-ls: scan of {venv} failed: {exc}"))
@@ -67,10 +70,13 @@ async def scan_project(ls, folder: Path) -> None:
         return
     for problem in result.problems[:20]:
         ls.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Info, message=f"pep725-ls venv scan: {problem}"))
+    if ls.stopping.is_set():
+        return
     if not result.complete:
         ls.window_show_message(lsp.ShowMessageParams(
             type=lsp.MessageType.Warning,
-            message=f"pep725-ls: the scan of {venv} stopped after {result.files_seen} files; results are partial"))
+            message=f"pep725-ls: the scan of {venv} stopped at {result.stopped_because}, after "
+                    f"{result.files_seen} files; results are partial"))
     ls.venv_scans[folder] = result
     ls.invalidate()
     ls.refresh_all_diagnostics()
