@@ -58,9 +58,10 @@ def ids_fold_case(type_: str) -> bool:
 # purl: "The package type shall be composed only of ASCII letters and numbers, period '.',
 # and dash '-'." and "shall start with an ASCII letter."
 _TYPE = re.compile(r"[A-Za-z][A-Za-z0-9.-]*")
-# purl: a qualifier key is ASCII letters, digits, '.', '-', '_' and starts with a letter
-# (parsers lowercase it, so upper case is accepted here and compared lowercased).
-_QUALIFIER_KEY = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")
+# purl: "The key shall be composed only of lowercase ASCII letters and numbers, period
+# '.', dash '-' and underscore '_'" and "shall start with an ASCII letter" (the purl-spec
+# suite's required tests reject 'Platform=java').
+_QUALIFIER_KEY = re.compile(r"[a-z][a-z0-9._-]*")
 _ALLOWED_OPERATORS = (">=", "<=", "==", ">", "<")
 _ORDERED_OPERATORS = (">=", "<=", ">", "<")
 _CLAUSE = re.compile(r"\s*(~=|===|!=|>=|<=|==|>|<|=)?\s*(\S*?)\s*")
@@ -367,9 +368,6 @@ def _parse_after_scheme(b: _Builder, start: int, end: int) -> None:
     elif type_part.text.lower() not in KNOWN_TYPES:
         b.problem("unknown-type", f"unknown type '{type_part.text}': not a purl type nor 'virtual'", type_part.start, type_part.end, "type")
 
-    # purl: trailing slashes after the name "are not significant"
-    while len(segments) > 2 and not segments[-1].text:
-        segments.pop()
     if len(segments) < 2 or not segments[-1].text:
         where = segments[-1] if len(segments) > 1 else Part("", type_part.end, type_part.end)
         b.problem("invalid-depurl", f"missing name after 'dep:{path}'", where.start, where.end, "name")
@@ -391,11 +389,50 @@ def _parse_after_scheme(b: _Builder, start: int, end: int) -> None:
 
     if type_part.text.lower() == VIRTUAL:
         _check_virtual(b, segments)
+    elif not _check_type_definition(b, type_part, namespace, name):
+        return
     else:
         try:
             PackageURL(type=type_part.text.lower(), namespace=unquote(namespace.text) if namespace else None, name=unquote(name.text))
         except ValueError as exc:
             b.problem("invalid-depurl", f"invalid name: {exc}", name.start, name.end, "name")
+
+
+def _check_type_definition(b: _Builder, type_part: Part, namespace: Part | None, name: Part) -> bool:
+    """What the purl type definition states in its fields: the namespace "requirement"
+    (required, optional, prohibited), ``permitted_characters`` of the name and version, and
+    qualifiers with ``"requirement": "required"``. Rules written only in a ``note`` are not
+    checked (docs/spec-conformance.md)."""
+    type_ = type_part.text.lower()
+    definition = PURL_TYPES.get(type_, {})
+    ns_rule = definition.get("namespace_definition") or {}
+    if ns_rule.get("requirement") == "required" and namespace is None:
+        native = ns_rule.get("native_name")
+        what = f" ({native})" if native else ""
+        b.problem("invalid-depurl", f"a '{type_}' DepURL needs a namespace{what}: dep:{type_}/<namespace>/{name.text}", name.start, name.end, "namespace")
+        return False
+    if ns_rule.get("requirement") == "prohibited" and namespace is not None:
+        b.problem("invalid-depurl", f"a '{type_}' DepURL has no namespace: purl prohibits one for this type", namespace.start, namespace.end, "namespace")
+        return False
+    permitted = (definition.get("name_definition") or {}).get("permitted_characters")
+    if permitted and not re.search(permitted, unquote(name.text)):
+        b.problem("invalid-depurl", f"a '{type_}' name must match {permitted} (purl type definition)", name.start, name.end, "name")
+        return False
+    version = b.parts.get("version")
+    permitted = (definition.get("version_definition") or {}).get("permitted_characters")
+    if permitted and version is not None and not any(p.part == "version" for p in b.problems):
+        for clause in unquote(version.text).split(","):
+            bare = clause.strip().lstrip("<>=!~").strip()
+            if not re.search(permitted, bare):
+                b.problem("invalid-depurl", f"a '{type_}' version must match {permitted} (purl type definition)", version.start, version.end, "version")
+                return False
+    qualifiers = b.parts.get("qualifiers")
+    keys = {pair.partition("=")[0] for pair in qualifiers.text.split("&")} if qualifiers is not None else set()
+    for rule in definition.get("qualifiers_definition") or ():
+        if rule.get("requirement") == "required" and rule.get("key") not in keys:
+            b.problem("invalid-depurl", f"a '{type_}' DepURL needs the qualifier '{rule['key']}' (purl type definition)", name.start, name.end, "qualifiers")
+            return False
+    return True
 
 
 def _check_segment(b: _Builder, seg: Part, part: str) -> bool:
@@ -510,7 +547,7 @@ def _check_qualifiers(b: _Builder, part: Part) -> None:
     for pair in part.text.split("&"):
         key, eq, value = pair.partition("=")
         if not eq or not _QUALIFIER_KEY.fullmatch(key) or not value:
-            b.problem("invalid-depurl", f"invalid qualifier '{_shown(pair)}': expected key=value with a key of letters, digits, '.', '-', '_'", part.start, part.end, "qualifiers")
+            b.problem("invalid-depurl", f"invalid qualifier '{_shown(pair)}': expected key=value with a key of lowercase letters, digits, '.', '-', '_'", part.start, part.end, "qualifiers")
             return
         # purl: "Each key shall be unique among all the keys of the qualifiers component."
         if key.lower() in seen:
