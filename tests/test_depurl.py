@@ -126,6 +126,7 @@ def test_any_text_parses_without_raising(text):
         ("dep:generic/zl\nib", "scheme", "a control character stops the DepURL"),
         ("dep:generic/zlib\x00", "scheme", "a control character stops the DepURL"),
         ("dep:generic/zlib\n", "scheme", "only space and tab surround a specifier (PEP 508 wsp)"),
+        ("\ndep:generic/zlib", "scheme", "only space and tab surround a specifier (PEP 508 wsp)"),
         ("dep:generic/zlib?a=b&a=c", "qualifiers", "purl: qualifier keys are unique"),
         ("dep:generic/zlib?a=b&A=c", "qualifiers", "purl: keys are lowercase"),
         ("dep:-x/y", "type", "purl: a type starts with a letter"),

@@ -215,6 +215,9 @@ def parse(text: str) -> ExternalSpecifier:
                 b.parts[name] = Part(part.text, max(lead, part.start + shift), max(lead, part.end + shift))
         return b.build()
 
+    if not body.isprintable() and body.strip().startswith((SCHEME, "pkg:", "virtual:")):
+        _check_characters(b, lead, body_end)  # a pasted newline before 'dep:': say that
+        return b.build()
     colon = body.find(":")
     if 0 < colon < 16 and _TYPE.fullmatch(body[:colon]):
         b.problem(
