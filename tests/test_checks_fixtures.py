@@ -26,5 +26,6 @@ def test_every_issue_2_code_has_a_fixture():
     covered = {code for p in FIXTURES for code, _ in expected_findings(p)}
     for code in ["toml-syntax", "unknown-key", "wrong-type", "invalid-depurl", "unsupported-version-operator",
                  "invalid-marker", "legacy-depurl", "duplicate-entry", "compiler-not-in-build-requires",
-                 "unknown-name", "non-canonical-name", "unknown-type", "unknown-include-group"]:
+                 "unknown-name", "non-canonical-name", "unknown-type", "unknown-include-group",
+                 "include-group-cycle", "duplicate-group-name", "invalid-group-name"]:
         assert code in covered

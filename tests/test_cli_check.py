@@ -42,7 +42,7 @@ def test_json_and_github_formats():
     data = json.loads(run("check", "--format", "json", LEGACY).stdout)
     assert {d["code"] for d in data} == {"legacy-depurl"} and all(d["fixable"] for d in data)
     gh = run("check", "--format", "github", LEGACY).stdout.splitlines()
-    assert gh[0].startswith(f"::warning file={LEGACY},line=15,col=4,") and "title=legacy-depurl::" in gh[0]
+    assert gh[0].startswith(f"::error file={LEGACY},line=15,col=4,") and "title=legacy-depurl::" in gh[0]
 
 
 def test_select_ignore_and_usage_errors():
@@ -89,3 +89,15 @@ def test_venv_mode_prints_the_same_findings(tmp_path):
     assert "venv-missing-library" in r.stdout and "dep:generic/zlib" in r.stdout and "libz.so.1" in r.stdout
     assert "truncated.so: damaged ELF file" in r.stderr
     assert run("check", "--venv", tmp_path / "nope", tmp_path).returncode == 2
+
+
+def test_control_characters_never_break_the_text_output(tmp_path):
+    # issue 14: a newline (TOML escape) inside a name was an unknown-name warning whose
+    # message split the report across lines; the duplicate's message repeats the string.
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[external]\nhost-requires = ["dep:generic/zl\\nib", "dep:generic/zl\\nib", "dep:generic/a\\u0007b"]\n')
+    r = run("check", path)
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert [line.split(": ", 2)[1].split()[0] for line in lines] == ["invalid-depurl", "duplicate-entry", "invalid-depurl", "invalid-depurl"]
+    assert all(line.startswith(f"{path}:2:") for line in lines)

@@ -7,7 +7,7 @@ from pep725_ls.config import Settings, parse_settings
 def test_defaults():
     settings, problems = parse_settings(None)
     assert settings == Settings() and problems == []
-    assert settings.severity_for("legacy-depurl") == Severity.WARNING
+    assert settings.severity_for("legacy-depurl") == Severity.ERROR
 
 
 def test_section_or_inner_dict():
@@ -28,7 +28,7 @@ def test_invalid_values_fall_back_with_a_message():
     assert settings.nix_source == "vendored" and settings.nix_timeout == 20.0
     assert settings.debounce_ms == 150
     assert settings.severity_for("unknown-name") is None
-    assert settings.severity_for("legacy-depurl") == Severity.WARNING
+    assert settings.severity_for("legacy-depurl") == Severity.ERROR
     joined = "\n".join(problems)
     for needle in ["completion.enable", "nix.source", "nix.timeout", "debounceMs", "loud", "'x'", "surprise"]:
         assert needle in joined

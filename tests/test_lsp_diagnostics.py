@@ -37,7 +37,7 @@ async def test_legacy_diagnostic_carries_its_replacement(client):
     s = Session(client, WORKSPACES / "core/legacy-depurl/pyproject.toml").open()
     legacy = [d for d in await s.diagnostics() if d.code == "legacy-depurl"]
     assert {d.data["replacement"] for d in legacy} == {"dep:virtual/compiler/c", "dep:generic/pkg-config", "dep:generic/zlib"}
-    assert all(d.severity == lsp.DiagnosticSeverity.Warning for d in legacy)
+    assert all(d.severity == lsp.DiagnosticSeverity.Error for d in legacy)  # PEP 725: tools MUST raise an error
 
 
 async def test_diagnostics_follow_edits(client):

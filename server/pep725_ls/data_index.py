@@ -266,6 +266,12 @@ _NAME_TYPES_FROM_NIXPKGS = ("generic",)
 _FUZZY_MIN = 2
 
 
+def _folds_case(depurl_id: str) -> bool:
+    from .depurl import ids_fold_case  # imported late: depurl reads its own data at import
+
+    return ids_fold_case(depurl_id[4:].split("/", 1)[0])
+
+
 def _read_json(name: str) -> dict:
     global data_reads
     data_reads += 1
@@ -324,8 +330,15 @@ class DataIndex:
         return {k.lower(): k for k in self.registry}
 
     def lookup(self, depurl_id: str) -> RegistryEntry | None:
-        """The registry entry for ``dep:type/namespace/name[?qualifiers]``, if any."""
-        return self.registry.get(depurl_id)
+        """The registry entry for ``dep:type/namespace/name[?qualifiers]``, if any.
+
+        Case-insensitive where the purl type says its names are (github, pypi, …): the
+        registry writes ``dep:github/Kitware/CMake``, a user may write ``kitware/cmake``.
+        """
+        entry = self.registry.get(depurl_id)
+        if entry is None and _folds_case(depurl_id):
+            entry = self.lookup_case_insensitive(depurl_id)
+        return entry
 
     def is_known(self, depurl_id: str) -> bool:
         """Whether pep725-ls knows the name: registry, curated mapping, or (for
@@ -363,7 +376,7 @@ class DataIndex:
 
     def canonical_target(self, depurl_id: str) -> str:
         """``depurl_id`` itself, or the canonical DepURL a registry alias stands for."""
-        entry = self.registry.get(depurl_id)
+        entry = self.lookup(depurl_id)
         if entry is not None and not entry.is_canonical and entry.canonical_target:
             return entry.canonical_target
         return depurl_id

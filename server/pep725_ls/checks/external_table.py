@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from packaging.utils import InvalidName, canonicalize_name
+
 from ..data_index import DataIndex
 from ..document import EXTERNAL_KEYS, GROUPS_KEY, OPTIONAL_KEYS, REQUIREMENT_KEYS, PyprojectDocument, RequirementList
 from ..edits import Fix, TextEdit, remove_array_item, replace_string
@@ -38,6 +40,7 @@ def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
     groups = _group_names(doc)
     for lst in external.lists:
         yield from _check_list(doc, lst, by_list.get(id(lst), []), groups)
+    yield from _check_dependency_groups(doc)
 
 
 def string_span(string: StringNode, start: int, end: int) -> tuple[int, int]:
@@ -150,24 +153,90 @@ def _group_names(doc: PyprojectDocument) -> set[str]:
 
 
 def _normalise_group(name: str) -> str:
-    from packaging.utils import canonicalize_name
-
     return canonicalize_name(name)
+
+
+def _includes(lst: RequirementList) -> Iterator[StringNode]:
+    """The ``{include-group = "…"}`` targets of one dependency group, in order."""
+    for item in lst.array.items:
+        if (
+            isinstance(item, InlineTableNode)
+            and len(item.entries) == 1
+            and item.entries[0].path[-1] == "include-group"
+            and isinstance(item.entries[0].value, StringNode)
+        ):
+            yield item.entries[0].value
+
+
+def _check_dependency_groups(doc: PyprojectDocument) -> Iterator[Finding]:
+    """Group names and includes as the dependency-groups spec (PEP 735) defines them.
+
+    Names "must be valid non-normalized names"; tools "MUST normalize these names before
+    comparisons" and "if duplicate names are detected after normalization, tools SHOULD
+    emit an error"; an include may not form a cycle.
+    """
+    groups = [lst for lst in doc.external.lists if lst.key == GROUPS_KEY and lst.group is not None]
+    first_spelling: dict[str, str] = {}
+    edges: dict[str, list[tuple[str, StringNode]]] = {}
+    for lst in groups:
+        name = lst.group
+        seg = _segment_for(lst.entry, 2)
+        start, end = (seg.start, seg.end) if seg is not None else (lst.entry.start, lst.entry.end)
+        try:
+            normalised = canonicalize_name(name, validate=True)
+        except InvalidName:
+            yield Finding(
+                "invalid-group-name",
+                f"'{name}' is not a valid group name: letters, digits, '.', '-' and '_', starting and ending with a letter or digit",
+                start, end,
+            )
+            normalised = canonicalize_name(name)
+        if normalised in first_spelling and first_spelling[normalised] != name:
+            yield Finding(
+                "duplicate-group-name",
+                f"group '{name}' is the same group as '{first_spelling[normalised]}' (both normalise to '{normalised}')",
+                start, end, data={"normalised": normalised, "first": first_spelling[normalised]},
+            )
+        first_spelling.setdefault(normalised, name)
+        edges.setdefault(normalised, []).extend(
+            (canonicalize_name(t.value), t) for t in _includes(lst) if t.value
+        )
+    for source, targets in edges.items():
+        for target, string in targets:
+            path = _include_path(edges, target, source)
+            if path is None:
+                continue
+            shown = " → ".join(first_spelling.get(g, g) for g in [source, *path])
+            yield Finding(
+                "include-group-cycle",
+                f"include-group '{string.value}' forms a cycle: {shown}",
+                string.start, string.end, data={"cycle": [source, *path]},
+            )
+
+
+def _include_path(edges: dict[str, list[tuple[str, StringNode]]], start: str, goal: str) -> list[str] | None:
+    """The shortest chain of includes from ``start`` to ``goal`` (both included), if any."""
+    previous: dict[str, str | None] = {start: None}
+    queue = [start]
+    for node in queue:  # breadth first: the message shows the shortest cycle
+        if node == goal:
+            path = [node]
+            while previous[path[-1]] is not None:
+                path.append(previous[path[-1]])
+            return path[::-1]
+        for nxt, _ in edges.get(node, ()):
+            if nxt not in previous:
+                previous[nxt] = node
+                queue.append(nxt)
+    return None
 
 
 def _check_list(doc: PyprojectDocument, lst: RequirementList, specifiers: list, groups: set[str]) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     if lst.key == GROUPS_KEY:
-        for item in lst.array.items:
-            if (
-                isinstance(item, InlineTableNode)
-                and len(item.entries) == 1
-                and item.entries[0].path[-1] == "include-group"
-                and isinstance(item.entries[0].value, StringNode)
-            ):
-                target = item.entries[0].value
-                if target.value and _normalise_group(target.value) not in groups:
-                    yield Finding("unknown-include-group", f"include-group '{target.value}': no such group in [external.dependency-groups]", target.start, target.end)
+        for target in _includes(lst):
+            if target.value and _normalise_group(target.value) not in groups:
+                yield Finding("unknown-include-group", f"include-group '{target.value}': no such group in [external.dependency-groups]", target.start, target.end)
     for listed in specifiers:
         index, string, spec = listed.index, listed.string, listed.spec
         for problem in spec.problems:

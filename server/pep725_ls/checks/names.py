@@ -32,7 +32,7 @@ def _check_name(string, spec: depurl.ExternalSpecifier, index: DataIndex, sugges
     package_id, registry_id = spec.package_id, spec.registry_id
     entry = index.lookup(registry_id) or index.lookup(package_id)
     start, end = string_span(string, spec.type.start, spec.name.end)
-    if entry is None and not index.is_known(package_id) and spec.type.text in _GOVERNED_TYPES:
+    if entry is None and not index.is_known(package_id) and spec.type.text.lower() in _GOVERNED_TYPES:
         if suggestions is None or package_id not in suggestions:
             found = index.suggest(package_id)
             if suggestions is None:
