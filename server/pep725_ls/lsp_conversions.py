@@ -45,7 +45,7 @@ def diagnostic(doc: PyprojectDocument, finding: Finding, settings: Settings) -> 
         message=finding.message,
         severity=lsp.DiagnosticSeverity(int(severity)),
         code=finding.code,
-        code_description=lsp.CodeDescription(href=code.href) if code else None,
+        code_description=lsp.CodeDescription(href=code.href(settings.docs_url)) if code and settings.docs_url else None,
         source=SOURCE,
         tags=tags or None,
         data={"code": finding.code, **finding.data} if finding.data or finding.fixes else None,

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.editors
 SERVER_SETTINGS = {
     "pep725.severity", "pep725.diagnostics.enable", "pep725.completion.enable", "pep725.hover.enable",
     "pep725.nix.source", "pep725.nix.timeout", "pep725.venv.path", "pep725.codeActions.enable", "pep725.debounceMs",
+    "pep725.diagnostics.docsUrl",
 }
 
 
