@@ -42,3 +42,16 @@ def test_not_an_object():
 def test_client_side_keys_are_not_reported():
     settings, problems = parse_settings({"pep725": {"server": {"path": "/x"}, "trace": {"server": "messages"}}})
     assert settings == Settings() and problems == []
+
+
+def test_docs_url_has_no_default_and_is_checked():
+    assert Settings().docs_url is None
+    url = "https://example.org/pep725-ls/docs/diagnostics.html"
+    settings, problems = parse_settings({"pep725": {"diagnostics": {"docsUrl": url}}})
+    assert settings.docs_url == url and problems == []
+    local, problems = parse_settings({"diagnostics": {"docsUrl": "file:///opt/pep725-ls/docs/diagnostics.md"}})
+    assert local.docs_url == "file:///opt/pep725-ls/docs/diagnostics.md" and problems == []
+    for bad in ("docs/diagnostics.md", "javascript:alert(1)", "https://example.org/d.html#top", "https://"):
+        settings, problems = parse_settings({"diagnostics": {"docsUrl": bad}})
+        assert settings.docs_url is None
+        assert len(problems) == 1 and "pep725.diagnostics.docsUrl" in problems[0]

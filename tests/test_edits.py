@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pep725_ls.data_index import default_index
 from pep725_ls.document import PyprojectDocument
-from pep725_ls.edits import apply, minimal_edit, remove_array_item, replace_string, toml_string
+from pep725_ls.edits import TextEdit, apply, minimal_edit, remove_array_item, replace_string, toml_string, within_last_line
 from pep725_ls.safe_fixes import fix_all
 
 
@@ -87,3 +87,33 @@ def test_fix_all_keeps_toml_valid_and_is_idempotent(text):
     # nothing outside the [external] arrays changed
     assert fixed[: fixed.index("[external]")] == text[: text.index("[external]")] if "[external]" in text else True
     assert fixed.count("\r\n") <= text.count("\r\n") and (("\r\n" in text) or ("\r\n" not in fixed))
+
+
+def test_within_last_line_moves_an_append_before_the_final_line_break():
+    text = "[external]\ndependencies = []\n"
+    append = TextEdit(len(text), len(text), "x = 1\n")
+    moved = within_last_line(text, append)
+    assert moved == TextEdit(len(text) - 1, len(text) - 1, "\nx = 1")
+    crlf = "a = 1\r\n"
+    assert within_last_line(crlf, TextEdit(7, 7, "b = 2\r\n")) == TextEdit(5, 5, "\r\nb = 2")
+    # a replacement of the last lines shares their final line break
+    assert within_last_line(text, TextEdit(11, len(text), "dependencies = [1]\n")) == TextEdit(11, len(text) - 1,
+                                                                                            "dependencies = [1]")
+    # left alone: no final line break, an edit that ends earlier, new text without the break
+    assert within_last_line("a = 1", TextEdit(5, 5, "\n")) == TextEdit(5, 5, "\n")
+    assert within_last_line(text, TextEdit(0, 3, "x\n")) == TextEdit(0, 3, "x\n")
+    assert within_last_line(text, TextEdit(11, len(text), "")) == TextEdit(11, len(text), "")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="ab\n\r=[]", max_size=30), st.data())
+def test_within_last_line_changes_where_not_what(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    edit = TextEdit(start, end, data.draw(st.text(alphabet="xy\n\r", max_size=8)))
+    moved = within_last_line(text, edit)
+    assert apply(text, [moved]) == apply(text, [edit])
+    assert moved.end <= len(text)
+    eol = "\r\n" if text.endswith("\r\n") else "\n"
+    if edit.end == len(text) and text.endswith(eol) and edit.new_text.endswith(eol):
+        assert moved.end < len(text)  # ends on the last line, not after its line break

@@ -76,3 +76,20 @@ async def test_virtualenv_shared_library(client, tmp_path):
     assert "libz.so.1" in found[0].message and "dep:generic/zlib" in found[0].message
     new = await quick_fix(s, found[0], "Add dep:generic/zlib to [external].dependencies")
     assert tomllib.loads(new)["external"]["dependencies"] == ["dep:generic/zlib"]
+
+
+async def test_add_dependency_edit_ends_within_the_document(client):
+    """The edit appending [external] ends on the last line, not on the line after it (Neovim
+    0.11 adds a line for such a range, and the file ends in a blank line)."""
+    s = Session(client, MISSING / "psycopg2/pyproject.toml").open()
+    assert s.text.endswith("\n")
+    last_line = s.text.count("\n") - 1  # the editor's last line: the final line break ends it
+    [diag] = [d for d in await s.diagnostics() if d.code == "missing-external-dependency"]
+    actions = await s.code_actions(diag.range, [diag], only=[lsp.CodeActionKind.QuickFix])
+    [action] = [a for a in actions if a.title == "Add dep:generic/libpq to [external].dependencies"]
+    edits = workspace_edits(action.edit, s.uri)
+    assert edits
+    for edit in edits:
+        assert edit.range.start.line <= last_line and edit.range.end.line <= last_line, edit.range
+    new = s.apply(edits)
+    assert new.startswith(s.text) and new.endswith('"]\n') and not new.endswith("\n\n")

@@ -16,6 +16,7 @@ OPTIONS = {
         "severity": {"legacy-depurl": "error", "duplicate-entry": "off", "no-such-code": "error"},
         "completion": {"enable": False},
         "debounceMs": "fast",
+        "diagnostics": {"docsUrl": "https://docs.example.org/pep725-ls/diagnostics.html"},
     }
 }
 
@@ -58,3 +59,11 @@ async def test_did_change_configuration_applies_and_republishes(configured):
     )
     diagnostics = await s.diagnostics()
     assert [(d.code, d.severity) for d in diagnostics] == [("duplicate-entry", lsp.DiagnosticSeverity.Hint)]
+
+
+async def test_configured_docs_url_links_each_code_to_its_section(configured):
+    s = Session(configured, WORKSPACES / "core/legacy-depurl/pyproject.toml").open()
+    diagnostics = await s.diagnostics()
+    assert diagnostics
+    for d in diagnostics:
+        assert d.code_description.href == f"https://docs.example.org/pep725-ls/diagnostics.html#{d.code}"

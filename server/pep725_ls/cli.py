@@ -17,6 +17,15 @@ from . import __version__
 from .codes import CODES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# The reader of stdout went away (`pep725-ls check | head -1`): the status a shell gives a
+# program that SIGPIPE ended, as `cat` or `grep` would have, without Python's traceback.
+EXIT_BROKEN_PIPE = 128 + 13
+
+CHECK_EXIT_CODES = """exit status:
+  0   nothing found (with --diff: nothing to change)
+  1   findings (with --diff: changes to make)
+  2   usage error, or a file that cannot be read
+  141 stdout was closed before everything was written (as with `| head -1`)"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,10 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     _add_logging(serve)
     _add_logging(parser)
 
-    check = sub.add_parser("check", help="check pyproject.toml files, print findings, exit 1 if any")
+    check = sub.add_parser(
+        "check", help="check pyproject.toml files, print findings, exit 1 if any",
+        description="Report the diagnostics the editor shows, for CI and the terminal. "
+                    "Findings go to stdout, the summary line (\"Found 3 problems\", "
+                    "\"All checks passed!\") to stderr.",
+        epilog=CHECK_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("paths", nargs="*", default=["pyproject.toml"], metavar="PATH",
                        help="pyproject.toml files or directories holding one (default: ./pyproject.toml)")
-    check.add_argument("--format", choices=["text", "json", "github"], default="text")
+    check.add_argument("--format", choices=["text", "json", "github"], default="text",
+                       help="text: path:line:col: code message (default); json: a list of objects, "
+                            "nothing else on stdout; github: GitHub Actions annotations")
     check.add_argument("--select", default="", metavar="CODES", help="comma-separated codes to report (default: all)")
     check.add_argument("--ignore", default="", metavar="CODES", help="comma-separated codes not to report")
     check.add_argument("--fix", action="store_true",
@@ -54,16 +70,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="write to FILE instead of stdout (refuses to overwrite unless --force)")
     shell.add_argument("--force", action="store_true", help="with --output, overwrite an existing file")
     nix_install = nix_sub.add_parser("install-command", help="print nix-shell -p / nix profile install lines")
-    _add_environment_options(nix_install)
+    _add_environment_options(nix_install, flake=False)
     nix_ld = nix_sub.add_parser(
         "ld", help="print the libraries for nix-ld (configuration.nix) and a one-off LD_LIBRARY_PATH line",
         description="For NixOS users who run plain virtualenvs: a programs.nix-ld.libraries snippet "
                     "and a shell line that builds the libraries and sets LD_LIBRARY_PATH.")
-    _add_environment_options(nix_ld)
+    _add_environment_options(nix_ld, flake=False)
 
     install = sub.add_parser("install-command", help="print the package manager command of a PEP 804 ecosystem")
     install.add_argument("--ecosystem", required=True, metavar="NAME",
-                         help="debian, ubuntu, fedora, conda-forge, homebrew, arch, … (see --ecosystem list)")
+                         help="debian, ubuntu, fedora, conda-forge, homebrew, arch, … "
+                              "(an unknown NAME prints the list of known ones)")
     install.add_argument("--category", choices=["build", "host", "run", "all"], default="all",
                          help="which [external] lists to install for (default: all)")
     _add_environment_options(install, system=False)
@@ -75,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_environment_options(p: argparse.ArgumentParser, system: bool = True) -> None:
+def _add_environment_options(p: argparse.ArgumentParser, system: bool = True, flake: bool = True) -> None:
     p.add_argument("path", nargs="?", default="pyproject.toml", metavar="PATH",
                    help="pyproject.toml or its folder (default: ./pyproject.toml)")
     p.add_argument("--extra", action="append", default=[], metavar="NAME",
@@ -86,7 +103,8 @@ def _add_environment_options(p: argparse.ArgumentParser, system: bool = True) ->
         from .nix_environment import DEFAULT_SYSTEM, SYSTEM_MARKERS
 
         p.add_argument("--system", action="append", default=[], choices=list(SYSTEM_MARKERS), metavar="SYSTEM",
-                       help=f"target system for markers (default {DEFAULT_SYSTEM}; with --flake, all four)")
+                       help=f"target system for markers (default {DEFAULT_SYSTEM}"
+                            + ("; with --flake, all four)" if flake else ")"))
 
 
 def _add_logging(p: argparse.ArgumentParser) -> None:
@@ -98,6 +116,18 @@ def _add_logging(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        status = _run(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows here, not at interpreter exit
+    except BrokenPipeError:
+        # Python's recipe (docs of the signal module, "Note on SIGPIPE"): point stdout at
+        # /dev/null so the flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return run_check(args)
     if args.command == "nix":
@@ -340,9 +370,14 @@ def _print_report(report: list[dict], fmt: str) -> None:
                   f"endLine={r['end_line']},endColumn={r['end_column']},title={r['code']}::{message}")
         else:
             print(f"{r['path']}:{r['line']}:{r['column']}: {r['code']} {r['message']}")
-    if fmt == "text" and report:
+    if fmt != "text":
+        return
+    if report:
         fixable = sum(r["fixable"] for r in report)
         tail = f" ({fixable} fixable with --fix)" if fixable else ""
         print(f"Found {len(report)} problem{'s' if len(report) != 1 else ''}{tail}.", file=sys.stderr)
+    else:
+        # ruff's words: a newcomer sees that the check ran; stdout stays empty for scripts.
+        print("All checks passed!", file=sys.stderr)
 
 

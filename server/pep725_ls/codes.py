@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-DOCS_URL = "https://github.com/pep725-ls/pep725-ls/blob/main/docs/diagnostics.md"
-
 
 class Severity(IntEnum):
     """Same numbers as LSP's DiagnosticSeverity."""
@@ -32,9 +30,14 @@ class Code:
     severity: Severity
     summary: str
 
-    @property
-    def href(self) -> str:
-        return f"{DOCS_URL}#{self.code}"
+    def href(self, docs_url: str) -> str:
+        """The link to this code's section of diagnostics.md published at ``docs_url``.
+
+        pep725-ls has no published site of its own, so there is no default: a link is only
+        shown when the user names where the docs are (the ``pep725.diagnostics.docsUrl``
+        setting), never one that does not resolve. Each section's anchor is the code.
+        """
+        return f"{docs_url}#{self.code}"
 
 
 _ALL = [

@@ -24,6 +24,8 @@ class Settings:
     # code -> severity, or None to switch the code off
     severity: dict[str, Severity | None] = field(default_factory=dict)
     diagnostics_enable: bool = True
+    # where docs/diagnostics.md is published; None: diagnostics carry no codeDescription link
+    docs_url: str | None = None
     completion_enable: bool = True
     hover_enable: bool = True
     code_actions_enable: bool = True
@@ -44,7 +46,7 @@ class Settings:
 
 _SCHEMA = {
     "severity": dict,
-    "diagnostics": {"enable": bool},
+    "diagnostics": {"enable": bool, "docsUrl": (str, type(None))},
     "completion": {"enable": bool},
     "hover": {"enable": bool},
     "codeActions": {"enable": bool},
@@ -90,6 +92,7 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
 
     defaults = Settings()
     values["diagnostics_enable"] = get("diagnostics.enable", bool, defaults.diagnostics_enable)
+    values["docs_url"] = _docs_url(get("diagnostics.docsUrl", (str, type(None)), defaults.docs_url), problems)
     values["completion_enable"] = get("completion.enable", bool, defaults.completion_enable)
     values["hover_enable"] = get("hover.enable", bool, defaults.hover_enable)
     values["code_actions_enable"] = get("codeActions.enable", bool, defaults.code_actions_enable)
@@ -128,6 +131,20 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             continue
         severity[code] = parsed
     return replace(defaults, severity=severity, **values), problems
+
+
+def _docs_url(value: str | None, problems: list[str]) -> str | None:
+    """An absolute http(s) or file URL without a fragment (each code adds its own), or None."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https", "file") or (parts.scheme != "file" and not parts.netloc) or parts.fragment:
+        problems.append(f"{SECTION}.diagnostics.docsUrl: {value!r} is not an http(s) or file URL without '#'; "
+                        "diagnostics carry no link")
+        return None
+    return value
 
 
 def _kind_name(kind) -> str:

@@ -119,6 +119,25 @@ def remove_array_item(text: str, array: ArrayNode, index: int) -> TextEdit:
     return TextEdit(start, end, "")
 
 
+def within_last_line(text: str, edit: TextEdit) -> TextEdit:
+    """The same change, but not reaching past the end of ``text``'s last line.
+
+    An edit that ends after the file's final line break ends at the start of a line the
+    editor does not have (LSP line N of an N-line file). The spec says to clamp it, but
+    Neovim 0.11's ``apply_text_edits`` appends a line there, and the file ends in ``\n\n``.
+    When the new text ends with the same line break, the break is shared: replace up to the
+    last line's end instead, and the result is the same text.
+    """
+    eol = "\r\n" if text.endswith("\r\n") else "\n" if text.endswith("\n") else ""
+    if not eol or edit.end != len(text) or not edit.new_text.endswith(eol):
+        return edit
+    n = len(eol)
+    if edit.start <= len(text) - n:  # old and new text both end with the final line break
+        return TextEdit(edit.start, edit.end - n, edit.new_text[:-n])
+    # an insertion after the final line break: put it before that break instead
+    return TextEdit(len(text) - n, len(text) - n, eol + edit.new_text[:-n])
+
+
 def minimal_edit(old: str, new: str, whole_lines: bool = False) -> TextEdit | None:
     """The one edit that turns ``old`` into ``new``: their differing middle, or None.
 

@@ -8,7 +8,7 @@ from .checks import Finding
 from .codes import CODES
 from .config import Settings
 from .document import PyprojectDocument
-from .edits import TextEdit
+from .edits import TextEdit, within_last_line
 
 SOURCE = "pep725-ls"
 _UNNECESSARY = {"duplicate-entry"}
@@ -26,6 +26,7 @@ def offset_of(doc: PyprojectDocument, position: lsp.Position) -> int:
 
 
 def text_edit(doc: PyprojectDocument, edit: TextEdit) -> lsp.TextEdit:
+    edit = within_last_line(doc.text, edit)  # Neovim 0.11 adds a line for a range past the last one
     return lsp.TextEdit(range=lsp_range(doc, edit.start, edit.end), new_text=edit.new_text)
 
 
@@ -45,7 +46,7 @@ def diagnostic(doc: PyprojectDocument, finding: Finding, settings: Settings) -> 
         message=finding.message,
         severity=lsp.DiagnosticSeverity(int(severity)),
         code=finding.code,
-        code_description=lsp.CodeDescription(href=code.href) if code else None,
+        code_description=lsp.CodeDescription(href=code.href(settings.docs_url)) if code and settings.docs_url else None,
         source=SOURCE,
         tags=tags or None,
         data={"code": finding.code, **finding.data} if finding.data or finding.fixes else None,

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import stat
 import sys
 from typing import BinaryIO
 
@@ -46,6 +48,21 @@ class BoundedStdin:
         return self.stream.read(n)
 
 
+def _event_loop_can_poll(stdin: BinaryIO) -> bool:
+    """Whether epoll accepts ``stdin``: pipes, sockets and terminals, not /dev/null.
+
+    epoll refuses other character devices (``pep725-ls </dev/null``) with EPERM, but only
+    later, inside the event loop's callback: ``connect_read_pipe`` itself succeeds, the error
+    is printed as a traceback, and the server waits forever for input that never comes.
+    """
+    try:
+        fd = stdin.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or (stat.S_ISCHR(mode) and os.isatty(fd))
+
+
 class PipeReader:
     """pygls's AsyncReader interface over an asyncio stream of stdin."""
 
@@ -55,6 +72,8 @@ class PipeReader:
     @classmethod
     async def open(cls, stdin: BinaryIO) -> PipeReader | None:
         """A reader on ``stdin`` served by the event loop, or None where it cannot be."""
+        if not _event_loop_can_poll(stdin):
+            return None
         loop = asyncio.get_running_loop()
         stream = asyncio.StreamReader(limit=MAX_HEADER_LINE, loop=loop)
         try:

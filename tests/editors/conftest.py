@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .installers import EDITORS, NEOVIM_VERSION, apt_install, run
+from .installers import EDITORS, NEOVIM_VERSION, REPO, apt_install, run
 
 
 @pytest.fixture(scope="session")
@@ -55,11 +55,15 @@ def npm() -> str:
 
 
 @pytest.fixture(scope="session")
-def vsix(npm: str) -> Path:
-    """Build the extension exactly as users are told to: editors/vscode/build.sh."""
-    run(["bash", str(EDITORS / "vscode" / "build.sh")], timeout=900)
-    path = EDITORS / "vscode" / "pep725-ls.vsix"
-    assert path.is_file()
+def release(npm: str) -> Path:
+    """dist/ as the one release command makes it: sdist, wheel, and the .vsix with that wheel inside."""
+    run(["bash", str(REPO / "release.sh")], timeout=1200, env={**os.environ, "PYTHON": sys.executable})
+    return REPO / "dist"
+
+
+@pytest.fixture(scope="session")
+def vsix(release: Path) -> Path:
+    [path] = release.glob("pep725-ls-*.vsix")
     return path
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -142,12 +144,36 @@ def drive(playwright_driver: Path, spec: dict, server: CodeServer) -> dict:
     return result
 
 
-def test_vscode_end_to_end(tmp_path: Path, workspace: Path, pep725_ls: Path, code_server_factory,
+def env_with_path(path: str) -> dict:
+    # VSCODE_CLI=1: code-server takes the environment as given instead of asking a login shell
+    # for one (whose PATH, with pyenv's shims or ~/.local/bin, would undo the one set here).
+    return {**os.environ, "PATH": path, "VSCODE_CLI": "1"}
+
+
+def path_with(tmp_path: Path, name: str, **programs: str) -> str:
+    """A PATH of one folder holding only ``programs`` (name -> target), then /usr/bin:/bin
+    unless ``name`` says "alone"; it never holds a pep725-ls."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for program, target in programs.items():
+        (folder / program).symlink_to(target)
+    path = str(folder) if name.endswith("alone") else f"{folder}:/usr/bin:/bin"
+    assert shutil.which("pep725-ls", path=path) is None, "a pep725-ls is installed system-wide"
+    return path
+
+
+def test_vscode_end_to_end(tmp_path: Path, workspace: Path, code_server_factory,
                            playwright_driver: Path, chromium: Path) -> None:
+    """The .vsix alone: no pep725-ls installed, no pep725.server.path; python3 on PATH (the
+    interpreter the tests run on, without their venv) runs the server bundled in the .vsix."""
+    python = Path(sys._base_executable).resolve()
+    path = path_with(tmp_path, "bin", python3=str(python), node=shutil.which("node"))
+    unbundled = subprocess.run([shutil.which("python3", path=path), "-I", "-c", "import pep725_ls"],
+                               capture_output=True, text=True, timeout=60)
+    assert unbundled.returncode != 0, "pep725_ls is importable by the python3 on PATH: not a test of the bundle"
     # The severity override also proves the settings reach the server.
-    server = code_server_factory({"pep725.server.path": str(pep725_ls),
-                                  "pep725.severity": {"legacy-depurl": "error"}})
-    url = server.start(workspace)
+    server = code_server_factory({"pep725.severity": {"legacy-depurl": "error"}})
+    url = server.start(workspace, env=env_with_path(path))
     pyproject = workspace / "pyproject.toml"
     original = pyproject.read_text()
     shots = tmp_path / "screenshots"
@@ -183,6 +209,10 @@ def test_vscode_end_to_end(tmp_path: Path, workspace: Path, pep725_ls: Path, cod
 
     output = server.extension_output()
     assert "server ready: pep725-ls 0.1.0" in output
+    started = re.search(r"\[client\] starting (\S+) -I (\S+) \(bundled server, run by python3 on PATH", output)
+    assert started, output[:2000]
+    assert started.group(1) == str(Path(path.split(":")[0]) / "python3")
+    assert started.group(2).startswith(str(server.extensions))  # the launcher inside the installed .vsix
 
     if os.environ.get("PEP725_UPDATE_SCREENSHOTS") == "1" or not DOC_SCREENSHOT.exists():
         DOC_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -190,22 +220,26 @@ def test_vscode_end_to_end(tmp_path: Path, workspace: Path, pep725_ls: Path, cod
 
 
 @pytest.mark.parametrize(("settings", "expect"), [
-    pytest.param({}, "not on PATH", id="not-found"),
+    pytest.param({}, "needs Python 3.11 or newer", id="no-python"),
     pytest.param({"pep725.server.path": "/bin/false"}, "couldn't create connection to server", id="exits-at-once"),
 ])
 def test_vscode_says_how_to_fix_a_broken_server(tmp_path: Path, workspace: Path, code_server_factory,
                                                 playwright_driver: Path, chromium: Path,
                                                 settings: dict, expect: str) -> None:
     server = code_server_factory(settings)
-    # No Python extension, and a PATH without pep725-ls (CI may have the venv's bin on PATH).
-    url = server.start(workspace, env={**os.environ, "PATH": "/usr/bin:/bin"})
+    # No Python extension, and a PATH with neither pep725-ls nor python3 (node only, which
+    # code-server itself needs).
+    path = path_with(tmp_path, "node-alone", node=shutil.which("node"))
+    assert shutil.which("python3", path=path) is None
+    url = server.start(workspace, env=env_with_path(path))
     shots = tmp_path / "screenshots"
     shots.mkdir()
     spec = {"url": url, "chromium": str(chromium), "file": str(workspace / "pyproject.toml"), "shots": str(shots),
             "scenario": "missing-server", "notificationText": expect}
     result = drive(playwright_driver, spec, server)
-    if expect == "not on PATH":
+    if settings == {}:
         assert "pep725.server.path" in result["notification"]
-        assert "pipx install pep725-ls" in result["notification"]
+        assert "python3 on PATH: none" in result["notification"]
+        assert "'pep725-ls' is not on PATH either" in result["notification"]
     # Started once, not restarted in a loop (the client's default would try five times).
     assert server.extension_output().count("Sending request 'initialize") <= 1

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.editors
 SERVER_SETTINGS = {
     "pep725.severity", "pep725.diagnostics.enable", "pep725.completion.enable", "pep725.hover.enable",
     "pep725.nix.source", "pep725.nix.timeout", "pep725.venv.path", "pep725.codeActions.enable", "pep725.debounceMs",
+    "pep725.diagnostics.docsUrl",
 }
 
 
@@ -43,3 +44,21 @@ def test_vsix_holds_manifest_and_bundle(vsix: Path) -> None:
     assert settings["pep725.nix.source"]["enum"] == ["vendored", "nix-env", "nix-search"]
     assert settings["pep725.severity"]["additionalProperties"]["enum"] == [
         "error", "warning", "information", "hint", "off"]
+
+
+def test_release_builds_sdist_wheel_and_a_vsix_carrying_that_wheel(release: Path, vsix: Path) -> None:
+    names = sorted(p.name for p in release.iterdir())
+    assert names == ["pep725-ls-0.1.0.vsix", "pep725_ls-0.1.0-py3-none-any.whl", "pep725_ls-0.1.0.tar.gz"]
+    with zipfile.ZipFile(release / "pep725_ls-0.1.0-py3-none-any.whl") as wheel:
+        in_wheel = {n for n in wheel.namelist() if n.startswith("pep725_ls/")}
+    with zipfile.ZipFile(vsix) as z:
+        names = set(z.namelist())
+        launcher = z.read("extension/bundled/run_server.py").decode()
+    libs = "extension/bundled/libs/"
+    # The server exactly as in the wheel (code and data), and the libraries it imports.
+    assert {libs + n for n in in_wheel} <= names
+    for package in ("pygls", "lsprotocol", "attrs", "cattrs", "packageurl", "packaging", "tomlkit", "elftools",
+                    "platformdirs"):
+        assert f"{libs}{package}/__init__.py" in names, package
+    assert not [n for n in names if "__pycache__" in n or n.startswith(libs + "bin/")]
+    assert "sys.path.insert(0" in launcher and "libs" in launcher

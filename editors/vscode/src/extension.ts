@@ -15,11 +15,13 @@ import { serverSettings } from "./settings";
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
+let extensionPath = "";
 // Serialises start/stop so a restart while a start is pending cannot leave two servers.
 let lifecycle: Promise<void> = Promise.resolve();
 
 export function activate(context: vscode.ExtensionContext): void {
   output = vscode.window.createOutputChannel("pep725-ls");
+  extensionPath = context.extensionPath;
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand("pep725.restartServer", () => queue(restart)),
@@ -64,7 +66,7 @@ async function stop(): Promise<void> {
 async function start(): Promise<void> {
   let server: ServerCommand;
   try {
-    server = await findServer(output);
+    server = await findServer(output, extensionPath);
   } catch (err) {
     if (err instanceof ServerNotFound) {
       output.appendLine(`[client] ${err.message}`);

@@ -1,5 +1,6 @@
-// Decides which command starts pep725-ls: the `pep725.server.path` setting, else the Python
-// extension's selected interpreter (when pep725_ls is importable there), else `pep725-ls` on PATH.
+// Decides which command starts pep725-ls: the `pep725.server.path` setting; else the server
+// bundled in this extension (bundled/run_server.py + bundled/libs), run by the Python extension's
+// selected interpreter or `python3` on PATH, whichever is Python >= 3.11; else `pep725-ls` on PATH.
 import * as vscode from "vscode";
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -17,8 +18,9 @@ export interface ServerCommand {
 export class ServerNotFound extends Error {}
 
 const EXECUTABLE = "pep725-ls";
+const MIN_PYTHON = [3, 11];
 
-export async function findServer(log: vscode.OutputChannel): Promise<ServerCommand> {
+export async function findServer(log: vscode.OutputChannel, extensionPath: string): Promise<ServerCommand> {
   const config = vscode.workspace.getConfiguration("pep725");
   const extraArgs = config.get<string[]>("server.args") ?? [];
 
@@ -32,15 +34,38 @@ export async function findServer(log: vscode.OutputChannel): Promise<ServerComma
     if (!resolved || !isExecutable(resolved)) {
       throw new ServerNotFound(
         `pep725-ls: the setting pep725.server.path is '${configured}', but no executable is there. ` +
-          `Fix the path, or clear the setting to use '${EXECUTABLE}' from PATH.`,
+          `Fix the path, or clear the setting to use the server bundled with the extension.`,
       );
     }
     return { command: resolved, args: extraArgs, origin: "setting pep725.server.path" };
   }
 
-  const python = await selectedInterpreter(log);
-  if (python && (await canImportServer(python))) {
-    return { command: python, args: ["-m", "pep725_ls", ...extraArgs], origin: "Python extension's interpreter" };
+  // The bundled server: `python -I run_server.py` (isolated: nothing from the workspace is imported).
+  const launcher = path.join(extensionPath, "bundled", "run_server.py");
+  const tried: string[] = [];
+  if (fs.existsSync(launcher) && fs.existsSync(path.join(extensionPath, "bundled", "libs", "pep725_ls"))) {
+    const candidates: [string | undefined, string][] = [
+      [await selectedInterpreter(log), "the Python extension's interpreter"],
+      [onPath("python3") ?? (os.platform() === "win32" ? onPath("python") : undefined), "python3 on PATH"],
+    ];
+    for (const [python, where] of candidates) {
+      if (!python) {
+        tried.push(`${where}: none`);
+        continue;
+      }
+      const version = await pythonVersion(python);
+      if (version && atLeast(version, MIN_PYTHON)) {
+        return {
+          command: python,
+          args: ["-I", launcher, ...extraArgs],
+          origin: `bundled server, run by ${where} ${python} (Python ${version.join(".")})`,
+        };
+      }
+      tried.push(`${where}: ${python} is ${version ? `Python ${version.join(".")}` : "not a working Python"}`);
+    }
+    log.appendLine(`[client] no Python >= ${MIN_PYTHON.join(".")} for the bundled server (${tried.join("; ")})`);
+  } else {
+    log.appendLine(`[client] this build of the extension has no bundled server (${launcher})`);
   }
 
   const fromPath = onPath(EXECUTABLE);
@@ -48,12 +73,28 @@ export async function findServer(log: vscode.OutputChannel): Promise<ServerComma
     return { command: fromPath, args: extraArgs, origin: "PATH" };
   }
 
-  const where = python ? ` nor importable by the selected interpreter ${python}` : "";
+  const why = tried.length
+    ? `needs Python ${MIN_PYTHON.join(".")} or newer to run the server it bundles, and found none (${tried.join("; ")}), ` +
+      `and '${EXECUTABLE}' is not on PATH either. Install Python ${MIN_PYTHON.join(".")}+ (and select it in the Python extension), `
+    : `found no server: '${EXECUTABLE}' is not on PATH. Install it (see docs/editors.md in the pep725-ls repository), `;
   throw new ServerNotFound(
-    `pep725-ls: the language server '${EXECUTABLE}' is not on PATH${where}. ` +
-      `Install it (pipx install pep725-ls, or pip install pep725-ls into your project's environment) ` +
-      `or set pep725.server.path to the pep725-ls executable, then run "pep725-ls: Restart server".`,
+    `pep725-ls ${why}or set pep725.server.path to a pep725-ls executable, then run "pep725-ls: Restart server".`,
   );
+}
+
+/** [major, minor] of a Python interpreter, or undefined if it does not run. */
+function pythonVersion(python: string): Promise<number[] | undefined> {
+  return new Promise((resolve) => {
+    execFile(python, ["-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { timeout: 15000 },
+      (err, stdout) => {
+        const match = /^(\d+)\.(\d+)\s*$/.exec(stdout ?? "");
+        resolve(err || !match ? undefined : [Number(match[1]), Number(match[2])]);
+      });
+  });
+}
+
+function atLeast(version: number[], minimum: number[]): boolean {
+  return version[0] > minimum[0] || (version[0] === minimum[0] && version[1] >= minimum[1]);
 }
 
 /** The Python extension is optional: use its interpreter only when it is installed. */
@@ -88,12 +129,6 @@ async function selectedInterpreter(log: vscode.OutputChannel): Promise<string | 
     log.appendLine(`[client] could not ask the Python extension for its interpreter: ${String(err)}`);
     return undefined;
   }
-}
-
-function canImportServer(python: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile(python, ["-c", "import pep725_ls"], { timeout: 15000 }, (err) => resolve(!err));
-  });
 }
 
 function isExecutable(file: string): boolean {

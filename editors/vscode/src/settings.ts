@@ -6,7 +6,7 @@ import * as path from "path";
 
 export interface ServerSettings {
   severity: Record<string, string>;
-  diagnostics: { enable: boolean };
+  diagnostics: { enable: boolean; docsUrl: string | null };
   completion: { enable: boolean };
   hover: { enable: boolean };
   codeActions: { enable: boolean };
@@ -20,7 +20,10 @@ export function serverSettings(scope: vscode.Uri | undefined): ServerSettings {
   const venv = c.get<string | null>("venv.path") ?? null;
   return {
     severity: { ...(c.get<Record<string, string>>("severity") ?? {}) },
-    diagnostics: { enable: c.get<boolean>("diagnostics.enable", true) },
+    diagnostics: {
+      enable: c.get<boolean>("diagnostics.enable", true),
+      docsUrl: c.get<string | null>("diagnostics.docsUrl") ?? null,
+    },
     completion: { enable: c.get<boolean>("completion.enable", true) },
     hover: { enable: c.get<boolean>("hover.enable", true) },
     codeActions: { enable: c.get<boolean>("codeActions.enable", true) },

@@ -269,7 +269,47 @@ local function run()
   expect(zhover:lower():find('compression', 1, true), 'zlib hover: ' .. zhover)
   log('OK hover after fix ' .. zhover:gsub('\n', ' '):sub(1, 120))
 
-  -- 5. :checkhealth pep725
+  -- 5. "Add dep:generic/libmysqlclient to [external].dependencies": a new key after the last line of the
+  -- file. Neovim 0.11 adds a line for an edit range past the last line: the file must not end
+  -- in a blank line once written.
+  local pl = find_line('[project]')
+  vim.api.nvim_buf_set_lines(bufnr, pl + 1, pl + 1, false, { 'dependencies = ["mysqlclient>=2"]' })
+  settle()
+  local missing
+  expect(vim.wait(10000, function()
+    for _, d in ipairs(lsp_diagnostics()) do
+      if d.code == 'missing-external-dependency' then
+        missing = d
+        return true
+      end
+    end
+    return false
+  end, 50), 'no missing-external-dependency diagnostic for mysqlclient')
+  local add
+  for _, action in ipairs(request('textDocument/codeAction', {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    range = missing.range,
+    context = { diagnostics = { missing }, only = { 'quickfix' } },
+  }) or {}) do
+    if action.title == 'Add dep:generic/libmysqlclient to [external].dependencies' then
+      add = action
+    end
+  end
+  expect(add, 'no "Add dep:generic/libmysqlclient to [external].dependencies" action')
+  if not add.edit then
+    add = request('codeAction/resolve', add)
+  end
+  vim.lsp.util.apply_workspace_edit(add.edit, c.offset_encoding or 'utf-16')
+  vim.cmd('silent write')
+  local file = io.open(vim.api.nvim_buf_get_name(bufnr), 'rb')
+  local written = file:read('*a')
+  file:close()
+  expect(written:sub(-#'dependencies = ["dep:generic/libmysqlclient"]\n') == 'dependencies = ["dep:generic/libmysqlclient"]\n',
+    'the file does not end with the added key: ' .. vim.inspect(written:sub(-80)))
+  expect(written:sub(-2) ~= '\n\n', 'the written file ends in a blank line: ' .. vim.inspect(written:sub(-80)))
+  log('OK add dependency: the file ends ' .. vim.inspect(written:sub(-40)))
+
+  -- 6. :checkhealth pep725
   vim.cmd('checkhealth pep725')
   local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
   log('checkhealth:\n' .. report)
@@ -279,18 +319,87 @@ local function run()
   log('OK checkhealth')
 end
 
-vim.defer_fn(function()
-  local ok, err = xpcall(run, function(e)
-    if type(e) == 'table' and e.check_failed then
-      return e.check_failed
+-- 7. <C-x><C-o> typed in insert mode, as docs/editors.md tells users: 'omnifunc' must be set
+-- (0.7-0.10 left it empty: E764) and vim.lsp.omnifunc must insert a DepURL name. Keys are
+-- only read between callbacks, so this step polls from a timer instead of blocking.
+local function omni_completion(on_result)
+  vim.api.nvim_set_current_buf(bufnr) -- the window shows :checkhealth's report: back to the file
+  expect(vim.bo[bufnr].omnifunc ~= '', "'omnifunc' is not set in the pyproject.toml buffer")
+  local ol = find_line('dep:generic/openssl')
+  vim.api.nvim_buf_set_lines(bufnr, ol + 1, ol + 1, false, { '  "dep:generic/libp",' })
+  settle()
+  vim.api.nvim_win_set_cursor(0, { ol + 2, #'  "dep:generic/libp' - 1 })
+  vim.v.errmsg = ''
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('a<C-x><C-o>', true, false, true), 'n', false)
+  local started = vim.loop.now()
+  local timer = vim.loop.new_timer()
+  local first
+  timer:start(100, 100, vim.schedule_wrap(function()
+    if not timer:is_active() then
+      return
     end
-    return debug.traceback(tostring(e))
-  end)
-  if ok then
+    local failure
+    if vim.v.errmsg ~= '' then
+      failure = '<C-x><C-o>: ' .. vim.v.errmsg
+    elseif first == nil then
+      local items = vim.fn.complete_info({ 'items' }).items or {}
+      if #items > 0 then
+        first = items[1]
+        local labels = {}
+        for _, item in ipairs(items) do
+          table.insert(labels, item.abbr)
+        end
+        if not vim.tbl_contains(labels, 'libpq') then
+          failure = '<C-x><C-o> offered ' .. table.concat(labels, ' ')
+        else
+          log('OK omnifunc offers ' .. table.concat(labels, ' '):sub(1, 100))
+          vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('<C-y><Esc>', true, false, true), 'n', false)
+          return
+        end
+      elseif vim.loop.now() - started > 15000 then
+        failure = '<C-x><C-o>: no completion in 15 s (mode ' .. vim.fn.mode() .. ')'
+      end
+    elseif vim.fn.mode() == 'n' then
+      local line = vim.api.nvim_buf_get_lines(bufnr, ol + 1, ol + 2, false)[1]
+      local want = '  "dep:generic/' .. first.abbr .. '",'
+      if line ~= want then
+        failure = 'after <C-x><C-o><C-y> the line is ' .. line .. ', want ' .. want
+      else
+        log('OK omnifunc accepted: ' .. line)
+      end
+    else
+      return
+    end
+    timer:stop()
+    timer:close()
+    on_result(failure)
+  end))
+end
+
+local function report(e)
+  if type(e) == 'table' and e.check_failed then
+    return e.check_failed
+  end
+  return debug.traceback(tostring(e))
+end
+
+local function conclude(err)
+  if err == nil then
     log('ALL OK')
     finish(0)
   else
     log('FAIL: ' .. tostring(err))
     finish(1)
+  end
+end
+
+vim.defer_fn(function()
+  local ok, err = xpcall(run, report)
+  if not ok then
+    return conclude(err)
+  end
+  local started, start_err = xpcall(omni_completion, report, conclude)
+  if not started then
+    conclude(start_err)
   end
 end, 0)

@@ -105,6 +105,17 @@ function M.setup(opts)
     handlers = { ['workspace/configuration'] = config.configuration_handler },
   }
   legacy_config = vim.tbl_deep_extend('force', defaults, opts)
+  -- Neovim 0.11 sets 'omnifunc' when a client that completes attaches; 0.7-0.10 leave that to
+  -- the user, so <C-x><C-o> gave E764. Set it (unless the user has one), then run their on_attach.
+  local user_on_attach = opts.on_attach
+  legacy_config.on_attach = function(client, bufnr)
+    if vim.bo[bufnr].omnifunc == '' and client.server_capabilities.completionProvider then
+      vim.bo[bufnr].omnifunc = 'v:lua.vim.lsp.omnifunc'
+    end
+    if user_on_attach then
+      user_on_attach(client, bufnr)
+    end
+  end
 
   local group = vim.api.nvim_create_augroup('pep725_ls', { clear = true })
   vim.api.nvim_create_autocmd('FileType', {
