@@ -750,6 +750,12 @@ class DataIndex:
     def pypi_projects(self) -> list[str]:
         return self._pypi.projects()
 
+    def pypi_meta(self) -> dict:
+        return self._pypi.meta
+
+    def pypi_unmapped(self) -> list[dict]:
+        return self._pypi.unmapped
+
     # -- ecosystem mappings ---------------------------------------------------------
     @cached_property
     def _mapping_files(self) -> dict[str, tuple[str, dict]]:

@@ -102,13 +102,19 @@ class PypiTable:
         raw = resources.files("pep725_ls.data").joinpath(self._resource).read_text("utf-8")
         return json.loads(raw)
 
+    @cached_property
+    def _report(self) -> dict:
+        """What only ``mapping report --pypi`` reads, kept apart so the server never loads it."""
+        raw = resources.files("pep725_ls.data").joinpath("pypi/report.json").read_text("utf-8")
+        return json.loads(raw)
+
     @property
     def meta(self) -> dict:
-        return self._doc.get("meta", {})
+        return {**self._doc.get("meta", {}), "compiled_by_rank": self._report.get("compiled_by_rank", [])}
 
     @property
     def unmapped(self) -> list[dict]:
-        return self._doc.get("unmapped", [])
+        return self._report.get("unmapped", [])
 
     def projects(self) -> list[str]:
         return list(self._doc.get("projects", {}))
@@ -118,7 +124,7 @@ class PypiTable:
         raw = self._doc.get("projects", {}).get(key)
         if raw is None:
             return None
-        evidence = tuple((d, e[0]) for d, e in raw.get("evidence", {}).items() if e)
+        evidence = tuple((d, e) for d, e in raw.get("evidence", {}).items() if e)
         return PypiNative(
             key,
             tuple(raw.get("build", ())), tuple(raw.get("host", ())), tuple(raw.get("runtime", ())),

@@ -26,6 +26,7 @@ DEFAULT_SHARED = HERE.parents[2] / "shared"
 GLIBC = re.compile(r"^(libc|libm|libmvec|libpthread|libdl|librt|libutil|libresolv|libnsl|libanl|libcrypt|ld-linux-x86-64|ld-linux)\.so(\.\d+)*$")
 # auditwheel renames a bundled library libfoo.so.1 to libfoo-<8 hex>.so.1
 _HASHED = re.compile(r"^(?P<base>.+?)-[0-9a-f]{8}(?P<ext>\.so.*)$")
+_BUNDLED_DIR = re.compile(r"^[^/]+\.libs/")  # auditwheel's folder of bundled copies
 _PLUGIN = re.compile(r"(^|/)plugins?/")
 _LINK_BASE = re.compile(r"^(lib.+?\.so)")
 _OTHER_OS = re.compile(r"\.(dll|dylib|DLL)$|\.\d+\.dylib$|^(cyg|msys-)")
@@ -157,10 +158,15 @@ def wheel_row(facts: dict, resolver: SonameResolver, policy: set[str], pypi_prov
         else:
             target.setdefault(depurl, []).append(evidence)
 
+    # A bundled copy counts when the package's own code links it; one that only another
+    # bundled library needs (libtiff's libzstd) is not this project's dependency.
+    own_needed = {n for p, e in elves.items() if not _BUNDLED_DIR.match(p) for n in e["needed"]}
     for path in sorted(elves):
-        if re.match(r"^[^/]+\.libs/", path):  # auditwheel's folder of bundled copies
+        if _BUNDLED_DIR.match(path):
             e = elves[path]
-            note(host, unhash(e.get("soname") or path.rsplit("/", 1)[-1]), f"bundled {path}")
+            names = {path.rsplit("/", 1)[-1], e.get("soname")}
+            if names & own_needed:
+                note(host, unhash(e.get("soname") or path.rsplit("/", 1)[-1]), f"bundled {path}")
     # A plugin (Qt's platforms/libqxcb.so, a GStreamer element) is loaded only when used:
     # what only plugins link is optional, not something every user of the wheel needs.
     core = sorted({n for p, e in elves.items() if not _PLUGIN.search(p) for n in e["needed"]})
@@ -198,35 +204,53 @@ def wheel_row(facts: dict, resolver: SonameResolver, policy: set[str], pypi_prov
     optional_only = sorted(set(optional) - set(runtime) - set(host))
     if optional_only:
         row["optional"] = optional_only
-    row["evidence"] = {d: sorted(set(ev))[:3] for d, ev in sorted({**host, **runtime}.items())}
+    row["evidence"] = {d: sorted(set(ev))[0] for d, ev in sorted({**optional, **host, **runtime}.items())}
     return row, unmapped
 
 
+_VENDORED_DIR = re.compile(r"(^|/)(third[_-]?party|vendor(ed)?|deps|extern(al)?|subprojects|contrib)/", re.I)
+
+
 def build_side(facts: dict) -> tuple[list[str], list[str]]:
-    """(build DepURLs, what the sdist says besides) from the sdist's build files and sources."""
+    """(build DepURLs, what the sdist says besides) from the sdist's build files and sources.
+
+    A word counts where the build reads it: in the top-level build files, in any meson.build
+    of a meson-python build, in any CMakeLists.txt of a scikit-build build; never in a
+    vendored project's own build files.
+    """
     text = facts.get("build_text") or {}
     langs = facts.get("languages") or {}
-    mentions = {m.split("@", 1)[0] for m in text.get("mentions", [])}
     backend = text.get("backend", "")
     requires = set(text.get("requires", []))
+    meson = backend == "mesonpy" or "meson-python" in requires
+    skbuild = backend.startswith(("scikit_build", "skbuild")) or bool({"scikit-build", "scikit-build-core"} & requires)
+    words: set[str] = set()
+    for hit in text.get("mentions", []):
+        word, _, path = hit.partition("@")
+        base = path.rsplit("/", 1)[-1]
+        if _VENDORED_DIR.search(path):
+            continue
+        if "/" not in path or (meson and base == "meson.build") or (skbuild and base == "CMakeLists.txt") or word == "cython-cxx":
+            words.add(word)
     out: list[str] = []
-    for lang in ("c", "cxx", "fortran"):
-        if langs.get(lang) or lang in mentions and lang != "c":
-            out.append(COMPILERS[lang])
-    if langs.get("rust") or "rust" in mentions or backend.startswith("maturin") or {"maturin", "setuptools-rust"} & requires:
+    cython = langs.get("cython", 0)
+    if langs.get("c") or (cython and "cython-cxx" not in words) or "c" in words:
+        out.append(COMPILERS["c"])
+    if langs.get("cxx") or "cxx" in words or "cython-cxx" in words:
+        out.append(COMPILERS["cxx"])
+    if langs.get("fortran") or "fortran" in words:
+        out.append(COMPILERS["fortran"])
+    if langs.get("rust") or "rust" in words or backend.startswith("maturin") or {"maturin", "setuptools-rust"} & requires:
         out.append(COMPILERS["rust"])
-    if "pkg-config" in mentions or ("meson-dependency" in mentions and backend == "mesonpy") or {"pkgconfig", "pkg-config"} & requires:
+    if "pkg-config" in words or (meson and "meson-dependency" in words) or {"pkgconfig", "pkg-config"} & requires:
         out.append("dep:generic/pkg-config")
-    if backend.startswith(("scikit_build", "skbuild")) or "cmake" in requires or {"scikit-build", "scikit-build-core"} & requires \
-            or any(m.startswith("cmake@") and m.split("@")[1] in ("setup.py", "pyproject.toml", "setup.cfg") for m in text.get("mentions", [])):
+    if skbuild or "cmake" in requires or any(h in ("cmake@setup.py", "cmake@pyproject.toml", "cmake@setup.cfg") for h in text.get("mentions", [])):
         out.append("dep:generic/cmake")
-    if backend == "mesonpy" or "ninja" in requires:
+    if meson or "ninja" in requires:
         out.append("dep:generic/ninja")
-    if backend == "mesonpy" or "meson" in requires:
+    if meson or "meson" in requires:
         out.append("dep:generic/meson")
-    extra = []
-    if langs.get("cython") or "cython" in requires:
-        extra.append("cython")
+    extra = ["cython"] if cython or "cython" in requires else []
     return sorted(dict.fromkeys(out)), extra
 
 
@@ -333,7 +357,7 @@ def build(facts_path: Path, shared: Path = DEFAULT_SHARED) -> dict[str, bytes]:
                 if not row[kind]:
                     del row[kind]
         if isinstance(row.get("evidence"), dict):
-            kept = set(row.get("host", ())) | set(row.get("runtime", ()))
+            kept = set(row.get("host", ())) | set(row.get("runtime", ())) | set(row.get("optional", ()))
             row["evidence"] = {d: e for d, e in row["evidence"].items() if d in kept}
             if not row["evidence"]:
                 del row["evidence"]
@@ -349,12 +373,14 @@ def build(facts_path: Path, shared: Path = DEFAULT_SHARED) -> dict[str, bytes]:
             "python-native-deps.tsv": _digest(shared / "data" / "python-native-deps.tsv") if (shared / "data" / "python-native-deps.tsv").exists() else None,
             "manylinux-policy.json": policy_digest,
         },
-        "compiled_by_rank": [k for _, k in compiled_ranked],
         "counts": {"projects": len(table), "facts": len(facts), "compiled": len(compiled_ranked), "unmapped": len(unmapped)},
     }
-    doc = {"meta": meta, "projects": table,
-           "unmapped": sorted(unmapped, key=lambda u: (u["project"], u["name"], u["evidence"]))}
-    return {"native-deps.json": (json.dumps(doc, indent=0, sort_keys=False, ensure_ascii=False, separators=(",", ":")) + "\n").encode()}
+    doc = {"meta": meta, "projects": table}
+    # what only the report reads, apart: the server loads native-deps.json alone
+    report = {"compiled_by_rank": [k for _, k in compiled_ranked],
+              "unmapped": sorted(unmapped, key=lambda u: (u["project"], u["name"], u["evidence"]))}
+    return {"native-deps.json": (json.dumps(doc, indent=0, ensure_ascii=False, separators=(",", ":")) + "\n").encode(),
+            "report.json": (json.dumps(report, indent=0, ensure_ascii=False, separators=(",", ":")) + "\n").encode()}
 
 
 def _digest(path: Path) -> str:

@@ -37,6 +37,8 @@ PY_BUDGET = 24 << 20
 # One member larger than this is not read (no top-300 extension module comes close).
 MEMBER_LIMIT = 3 << 30
 SDIST_LIMIT = 300 << 20
+# Bumped when the sdist reading changes: cached facts of an older reader are read again.
+READER = 2
 USER_AGENT = "pep725-ls-pypi-data (build_pypi_data.py)"
 
 
@@ -213,7 +215,8 @@ _LOADERS = {"CDLL", "PyDLL", "LoadLibrary", "dlopen", "find_library", "load_libr
 
 
 def _strings(node: ast.AST, assigned: dict[str, list[ast.AST]], depth: int = 0) -> list[str]:
-    """The string constants a call argument can be, following simple names and lists."""
+    """The string constants a call argument can be, following simple names and lists (a
+    nested ``find_library("x")`` is reported as its own call)."""
     if depth > 3:
         return []
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -222,10 +225,6 @@ def _strings(node: ast.AST, assigned: dict[str, list[ast.AST]], depth: int = 0) 
         return [s for e in node.elts for s in _strings(e, assigned, depth + 1)]
     if isinstance(node, ast.Name):
         return [s for v in assigned.get(node.id, ()) for s in _strings(v, assigned, depth + 1)]
-    if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)):
-        fname = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
-        if fname == "find_library" and node.args:  # CDLL(find_library("x"))
-            return [s for s in _strings(node.args[0], assigned, depth + 1)]
     return []
 
 
@@ -276,14 +275,21 @@ BUILD_TEXT_LIMIT = 400_000
 # what it means (meson's bare dependency('x') goes through pkg-config first).
 _TEXT_PATTERNS = {
     "pkg-config": r"(?i)pkg[-_]?config",
-    "meson-dependency": r"(?<![\w.])dependency\(\s*['\"](?!threads['\"])",
+    # meson's special dependencies (threads, OpenMP, MPI, Python, NumPy, pybind11…) are found
+    # without pkg-config; any other bare dependency('x') tries pkg-config first
+    "meson-dependency": r"(?<![\w.])dependency\(\s*['\"](?!(?:threads|openmp|OpenMP|mpi|python3?|numpy|pybind11|dl|cuda|boost|intl|iconv|)['\"])",
     "cmake": r"(?i)\bcmake\b",
     "ninja": r"(?i)\bninja\b",
     "cython": r"(?i)\bcython\b|\.pyx\b",
     "rust": r"(?i)setuptools[-_]rust|RustExtension|\bmaturin\b|\bcargo\b",
-    "fortran": r"(?i)\bfortran\b|add_languages\(\s*['\"]fortran",
+    "fortran": r"(?i)add_languages\([^)]*['\"]fortran|project\([^)]*['\"]fortran['\"]|LANGUAGES[^)\n]*\bFortran\b|enable_language\(\s*Fortran",
     "cxx": r"(?i)language\s*=\s*['\"]c\+\+|\bLANGUAGES\b[^)\n]*\bCXX\b|project\([^)]*['\"]cpp['\"]|add_languages\(\s*['\"]cpp",
 }
+
+
+def _head(rel: str) -> int:
+    """How much of a build file to read: a .pyx only for its directive comments at the top."""
+    return 4096 if rel.endswith(".pyx") else BUILD_TEXT_LIMIT
 
 
 def sdist_facts(f: dict) -> dict:
@@ -306,7 +312,8 @@ def sdist_facts(f: dict) -> dict:
     def want(rel: str) -> bool:
         base = rel.rsplit("/", 1)[-1]
         depth = rel.count("/")
-        return (depth == 0 and base in _BUILD_FILES) or (base in ("meson.build", "CMakeLists.txt") and depth <= 3)
+        return ((depth == 0 and base in _BUILD_FILES) or (base in ("meson.build", "CMakeLists.txt") and depth <= 3)
+                or (base.endswith(".pyx") and depth <= 3))
 
     total = 0
     try:
@@ -316,7 +323,8 @@ def sdist_facts(f: dict) -> dict:
                     rel = info.filename.split("/", 1)[1] if "/" in info.filename else info.filename
                     members.append((rel, info.file_size))
                     if want(rel) and total < BUILD_TEXT_LIMIT:
-                        texts[rel] = z.read(info)[:BUILD_TEXT_LIMIT].decode("utf-8", "replace")
+                        with z.open(info) as fh:
+                            texts[rel] = fh.read(_head(rel)).decode("utf-8", "replace")
                         total += len(texts[rel])
         else:
             with tarfile.open(path) as t:
@@ -327,7 +335,7 @@ def sdist_facts(f: dict) -> dict:
                     members.append((rel, m.size))
                     if want(rel) and total < BUILD_TEXT_LIMIT:
                         fh = t.extractfile(m)
-                        texts[rel] = fh.read(BUILD_TEXT_LIMIT).decode("utf-8", "replace") if fh else ""
+                        texts[rel] = fh.read(_head(rel)).decode("utf-8", "replace") if fh else ""
                         total += len(texts[rel])
     except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as e:
         return {"sdist": f["filename"], "skipped": f"unreadable: {type(e).__name__}"}
@@ -355,11 +363,14 @@ def build_text_facts(texts: dict[str, str]) -> dict:
                                    for r in re.findall(r"[\"']([^\"']+)[\"']", m.group(1))} - {""})
     hits: set[str] = set()
     for rel, text in sorted(texts.items()):
-        base = rel.rsplit("/", 1)[-1]
+        if rel.endswith(".pyx"):  # only its language directive counts
+            if re.search(r"#\s*distutils\s*:\s*language\s*=\s*c\+\+", text):
+                hits.add(f"cython-cxx@{rel}")
+            continue
         for word, pat in _TEXT_PATTERNS.items():
             if re.search(pat, text):
-                hits.add(f"{word}@{base}")
-    out["files"] = sorted(texts)
+                hits.add(f"{word}@{rel}")
+    out["files"] = sorted(r for r in texts if not r.endswith(".pyx"))
     out["mentions"] = sorted(hits)
     return out
 
@@ -428,12 +439,11 @@ def project_facts(name: str) -> dict:
     cached = CACHE / "facts" / f"{name}-{version}.json"
     if cached.exists():
         facts = json.loads(cached.read_text())
-        mentions = (facts.get("build_text") or {}).get("mentions", [])
-        if not any("@" in m for m in mentions) and facts.get("sdist") and not facts.get("skipped"):
+        if facts.get("reader") != READER and facts.get("sdist") and not facts.get("skipped"):
             # facts of an older reader: read the (cached) sdist again
             sdists = [f for f in data["urls"] if f.get("packagetype") == "sdist" and not f.get("yanked")]
             if sdists:
-                facts.update(sdist_facts(sorted(sdists, key=lambda f: f["filename"])[0]))
+                facts.update(sdist_facts(sorted(sdists, key=lambda f: f["filename"])[0]), reader=READER)
                 cached.write_text(json.dumps(facts, sort_keys=True))
         return facts
     files = [f for f in data["urls"] if not f.get("yanked")]
@@ -457,7 +467,7 @@ def project_facts(name: str) -> dict:
             out["range_requests"] = got.requests
         sdists = [f for f in files if f.get("packagetype") == "sdist"]
         if sdists:
-            out.update(sdist_facts(sorted(sdists, key=lambda f: f["filename"])[0]))
+            out.update(sdist_facts(sorted(sdists, key=lambda f: f["filename"])[0]), reader=READER)
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(out, sort_keys=True))
     return out
