@@ -42,3 +42,14 @@ def test_not_an_object():
 def test_client_side_keys_are_not_reported():
     settings, problems = parse_settings({"pep725": {"server": {"path": "/x"}, "trace": {"server": "messages"}}})
     assert settings == Settings() and problems == []
+
+
+def test_missing_dependencies_install_setting():
+    from pep725_ls.config import parse_settings
+
+    assert parse_settings({})[0].missing_dependencies_install == "wheels"
+    settings, problems = parse_settings({"pep725": {"missingDependencies": {"install": "source"}}})
+    assert settings.missing_dependencies_install == "source" and problems == []
+    settings, problems = parse_settings({"missingDependencies": {"install": "conda"}})
+    assert settings.missing_dependencies_install == "wheels"
+    assert problems and "missingDependencies.install" in problems[0] and "'conda'" in problems[0]
