@@ -225,6 +225,7 @@ def test_load_by_name_survives_hostile_files(source):
 @pytest.mark.parametrize(("name", "own"), [
     ("libgfortran-040039e1.so.5.0.0", "libgfortran.so.5.0.0"),
     ("libgfortran-040039e1-0352e75f.so.5.0.0", "libgfortran.so.5.0.0"),  # repaired twice
+    ("libopenblasp-r0-37b5f859.3.3.so", "libopenblasp-r0.3.3.so"),
     ("libz.so.1", "libz.so.1"),
     ("libfoo-bar.so.1", "libfoo-bar.so.1"),  # a dash that is no hash
 ])

@@ -24,13 +24,16 @@ DEFAULT_SHARED = HERE.parents[2] / "shared"
 
 # The C library itself: every Python process has loaded it, on NixOS too.
 GLIBC = re.compile(r"^(libc|libm|libmvec|libpthread|libdl|librt|libutil|libresolv|libnsl|libanl|libcrypt|ld-linux-x86-64|ld-linux)\.so(\.\d+)*$")
-# auditwheel renames a bundled library libfoo.so.1 to libfoo-<8 hex>.so.1
-_HASHED = re.compile(r"^(?P<base>.+?)-[0-9a-f]{8}(?P<ext>\.so.*)$")
+# auditwheel renames a bundled library by splitting its name at the first dot and putting
+# 8 hex digits of its hash between: libfoo.so.1 -> libfoo-1a2b3c4d.so.1,
+# libopenblasp-r0.3.3.so -> libopenblasp-r0-37b5f859.3.3.so
+_HASHED = re.compile(r"^(?P<base>[^.]+?)-[0-9a-f]{8}(?P<ext>\..+)$")
 _BUNDLED_DIR = re.compile(r"^[^/]+\.libs/")  # auditwheel's folder of bundled copies
 _PLUGIN = re.compile(r"(^|/)plugins?/")
 _LINK_BASE = re.compile(r"^(lib.+?\.so)")
 _OTHER_OS = re.compile(r"\.(dll|dylib|DLL)$|\.\d+\.dylib$|^(cyg|msys-)")
 GENERIC = "dep:generic/"
+NOT_SHIPPED = "no nixpkgs package ships this file"
 COMPILERS = {"c": "dep:virtual/compiler/c", "cxx": "dep:virtual/compiler/cxx",
              "fortran": "dep:virtual/compiler/fortran", "rust": "dep:virtual/compiler/rust"}
 KINDS = ("build", "host", "runtime", "optional")
@@ -103,7 +106,7 @@ class SonameResolver:
             return self.hints[base.group(1)], "soname hint"
         attrs = self.providers.get(soname)
         if not attrs:
-            return None, "no nixpkgs package ships this file"
+            return None, NOT_SHIPPED
         curated = sorted({self.attr_to_depurl[a] for a in attrs if a in self.attr_to_depurl}
                          | {self.attr_to_depurl[self.pname[a]] for a in attrs if self.pname.get(a) in self.attr_to_depurl})
         if len(curated) == 1:
@@ -115,6 +118,12 @@ class SonameResolver:
         names = sorted({re.sub(r"_\d+(_\d+)*$", "", self.pname.get(a, a)).removesuffix("-wrapper").lower() for a in top})
         if len(names) == 1:
             return GENERIC + names[0], "nixpkgs package name"
+        # several packages ship it; the one named after the library is its home
+        # (libXext.so.6: libxext, not xorg_sys_opengl, which bundles a copy)
+        stem = soname.split(".so", 1)[0].lower()
+        named = sorted({a for a in top if a.lower() in (stem, stem.removeprefix("lib"))})
+        if len(named) == 1:
+            return GENERIC + named[0].lower(), "nixpkgs package named after the library"
         return None, "ambiguous: " + ", ".join(sorted(top)[:6])
 
     def resolve_load(self, name: str) -> tuple[str | None, str, str]:
@@ -127,9 +136,9 @@ class SonameResolver:
             if GLIBC.match(file) or file in ("libc.so", "libm.so"):
                 return None, file, "glibc"
             found, how = self.resolve(file)
-            if found or how.startswith("ambiguous"):
+            if found or how != NOT_SHIPPED:
                 return found, file, how
-        return None, candidates[0], "no nixpkgs package ships this file"
+        return None, candidates[0], NOT_SHIPPED
 
 
 def read_facts(path: Path) -> list[dict]:
@@ -160,18 +169,21 @@ def wheel_row(facts: dict, resolver: SonameResolver, policy: set[str], pypi_prov
 
     # A bundled copy counts when the package's own code links it; one that only another
     # bundled library needs (libtiff's libzstd) is not this project's dependency.
-    own_needed = {n for p, e in elves.items() if not _BUNDLED_DIR.match(p) for n in e["needed"]}
+    own_needed = {n for p, e in elves.items() if not _BUNDLED_DIR.match(p) and not _PLUGIN.search(p) for n in e["needed"]}
+    plugin_needed = {n for p, e in elves.items() if _PLUGIN.search(p) for n in e["needed"]}
+    optional: dict[str, list[str]] = {}
     for path in sorted(elves):
         if _BUNDLED_DIR.match(path):
             e = elves[path]
             names = {path.rsplit("/", 1)[-1], e.get("soname")}
             if names & own_needed:
                 note(host, unhash(e.get("soname") or path.rsplit("/", 1)[-1]), f"bundled {path}")
+            elif names & plugin_needed:  # a copy only a plugin uses (opencv's Qt xcb platform)
+                note(optional, unhash(e.get("soname") or path.rsplit("/", 1)[-1]), f"bundled for a plugin {path}")
     # A plugin (Qt's platforms/libqxcb.so, a GStreamer element) is loaded only when used:
     # what only plugins link is optional, not something every user of the wheel needs.
     core = sorted({n for p, e in elves.items() if not _PLUGIN.search(p) for n in e["needed"]})
     plugin_only = sorted({n for p, e in elves.items() if _PLUGIN.search(p) for n in e["needed"]} - set(core))
-    optional: dict[str, list[str]] = {}
     for n in core + plugin_only:
         if n in provided or GLIBC.match(n):
             continue
@@ -181,14 +193,22 @@ def wheel_row(facts: dict, resolver: SonameResolver, policy: set[str], pypi_prov
             note(optional, n, "DT_NEEDED of a plugin")
         else:
             note(runtime, n, "DT_NEEDED" + (" (manylinux policy)" if n in policy else ""))
+    # One call site often lists candidates for several systems (cairocffi: "cairo-2",
+    # "cairo", "libcairo.so.2"): when one of them maps, the others are not reported.
+    sites: dict[tuple[str, int], list[tuple[str, str, str | None, str]]] = {}
     for file, line, call, name in facts.get("loads") or []:
         if name in provided or f"lib{name}.so" in provided:
             continue
         depurl, so, how = resolver.resolve_load(name)
-        if depurl is not None:
+        sites.setdefault((file, line), []).append((call, name, depurl, how))
+    for (file, line), found in sorted(sites.items()):
+        mapped = [f for f in found if f[2] is not None]
+        for call, name, depurl, how in mapped:
             runtime.setdefault(depurl, []).append(f"{call}({name!r}) {file}:{line}")
-        elif how not in ("glibc", "not a Linux library name"):
-            unmapped.append({"project": own, "name": name, "why": how, "evidence": f"{call} {file}:{line}"})
+        if not mapped:
+            for call, name, depurl, how in found:
+                if how not in ("glibc", "not a Linux library name"):
+                    unmapped.append({"project": own, "name": name, "why": how, "evidence": f"{call} {file}:{line}"})
     row: dict = {}
     if host:
         row["host"] = sorted(host)
