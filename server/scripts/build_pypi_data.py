@@ -54,7 +54,8 @@ def also_checked(shared: Path) -> list[str]:
     so that each can be compared with what its wheel says."""
     import tomllib
 
-    names = set(tomllib.loads((OUT / "curated.toml").read_text("utf-8")).get("project", {}))
+    curated = tomllib.loads((OUT / "curated.toml").read_text("utf-8"))
+    names = set(curated.get("project", {})) | set(curated.get("read", {}).get("projects", []))
     tsv = shared / "data" / "python-native-deps.tsv"
     if tsv.exists():
         for line in tsv.read_text("utf-8").splitlines()[1:]:

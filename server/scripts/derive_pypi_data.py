@@ -180,9 +180,11 @@ def wheel_row(facts: dict, resolver: SonameResolver, policy: set[str], pypi_prov
     own = canonical(facts["project"])
 
     def note(target: dict, soname: str, evidence: str) -> None:
-        depurl, how = resolver.resolve(soname)
-        if depurl is None and not how.startswith("ambiguous") and soname_of_file(soname):
-            depurl, how = resolver.resolve(soname_of_file(soname))
+        # a bundled copy's soname first: the full file name (libfreetype.so.6.18.3) may be
+        # shipped only by an application that happens to carry the same old version
+        depurl, how = resolver.resolve(soname_of_file(soname)) if soname_of_file(soname) else (None, NOT_SHIPPED)
+        if depurl is None and how == NOT_SHIPPED:
+            depurl, how = resolver.resolve(soname)
         if depurl is None:
             unmapped.append({"project": own, "name": soname, "why": how, "evidence": evidence})
         else:

@@ -38,7 +38,7 @@ PY_BUDGET = 24 << 20
 MEMBER_LIMIT = 3 << 30
 SDIST_LIMIT = 300 << 20
 # Bumped when the sdist reading changes: cached facts of an older reader are read again.
-READER = 2
+READER = 3
 USER_AGENT = "pep725-ls-pypi-data (build_pypi_data.py)"
 
 
@@ -255,10 +255,10 @@ def load_by_name(source: bytes) -> list[tuple[str, str, int]]:
         if isinstance(node, ast.Call) and node.args:
             f = node.func
             fname = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-            if fname in _LOADERS:  # every argument: cairocffi's dlopen(ffi, names, sonames)
+            if fname and fname.lstrip("_") in _LOADERS:  # every argument: cairocffi's dlopen(ffi, names, sonames), weasyprint's _dlopen(ffi, *names)
                 for arg in node.args:
                     for s in _strings(arg, assigned):
-                        out.append((fname, s, node.lineno))
+                        out.append((fname.lstrip("_"), s, node.lineno))
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
             # ctypes.cdll.foo  /  ctypes.cdll["foo"] is a Subscript, rare
             if node.value.attr == "cdll" and not node.attr.startswith("_") and node.attr != "LoadLibrary":
