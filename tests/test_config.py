@@ -55,3 +55,14 @@ def test_docs_url_has_no_default_and_is_checked():
         settings, problems = parse_settings({"diagnostics": {"docsUrl": bad}})
         assert settings.docs_url is None
         assert len(problems) == 1 and "pep725.diagnostics.docsUrl" in problems[0]
+
+
+def test_missing_dependencies_install_setting():
+    from pep725_ls.config import parse_settings
+
+    assert parse_settings({})[0].missing_dependencies_install == "wheels"
+    settings, problems = parse_settings({"pep725": {"missingDependencies": {"install": "source"}}})
+    assert settings.missing_dependencies_install == "source" and problems == []
+    settings, problems = parse_settings({"missingDependencies": {"install": "conda"}})
+    assert settings.missing_dependencies_install == "wheels"
+    assert problems and "missingDependencies.install" in problems[0] and "'conda'" in problems[0]

@@ -54,7 +54,8 @@ async def test_maturin_rust_compiler(client):
 
 
 async def test_add_all_missing_source_action(client):
-    text = (MISSING / "lxml/pyproject.toml").read_text().replace('"requests"', '"requests", "psycopg2"')
+    text = (MISSING / "lxml/pyproject.toml").read_text().replace(
+        '"requests"', '"requests", "psycopg2", "python-magic; sys_platform == \'linux\'"')
     s = Session(client, MISSING / "lxml/pyproject.toml", text=text).open()
     await s.diagnostics()
     everything = lsp.Range(lsp.Position(0, 0), lsp.Position(100, 0))
@@ -63,7 +64,20 @@ async def test_add_all_missing_source_action(client):
     data = tomllib.loads(s.apply(workspace_edits(action.edit, s.uri)))["external"]
     assert data["build-requires"] == ["dep:virtual/compiler/c"]
     assert "dep:generic/libpq" in data["dependencies"]
-    assert any(d.startswith("dep:generic/libxslt;") for d in data["dependencies"])
+    # python-magic loads libmagic by name: a wheel user needs it too; lxml's wheels need nothing
+    assert 'dep:generic/libmagic; sys_platform == "linux"' in data["dependencies"]
+    assert not any(d.startswith("dep:generic/libxslt") for d in data["dependencies"])
+
+
+async def test_install_setting_decides_what_a_wheel_user_is_told(client):
+    s = Session(client, MISSING / "lxml/pyproject.toml").open()
+    assert [d for d in await s.diagnostics() if d.code == "missing-external-dependency"] == []
+    client.diagnostics.pop(s.uri, None)
+    client.workspace_did_change_configuration(
+        lsp.DidChangeConfigurationParams(settings={"pep725": {"missingDependencies": {"install": "source"}}}))
+    [diag] = await wait_for_code(s, "missing-external-dependency")
+    assert "links against libxml2, libxslt, zlib (host)" in diag.message  # the C compiler is declared
+    assert diag.data["kinds"]["dep:generic/libxslt"] == "host" and diag.data["install"] == "source"
 
 
 @needs_cc

@@ -47,8 +47,11 @@ def test_psycopg2_needs_libpq():
     assert f.fixes[1].title.startswith("Add dep:generic/libpq to [external].host-requires")
 
 
+SOURCE = CheckContext(install="source")
+
+
 def test_lxml_two_depurls_and_marker_carried_over():
-    [f], text = findings(MISSING / "lxml/pyproject.toml", {"missing-external-dependency"})
+    [f], text = findings(MISSING / "lxml/pyproject.toml", {"missing-external-dependency"}, SOURCE)
     assert {"dep:generic/libxml2", "dep:generic/libxslt"} <= set(f.data["depurls"])
     deps = tomllib.loads(apply_fix(text, f.fixes[0]))["external"]["dependencies"]
     assert 'dep:generic/libxml2; sys_platform == "linux"' in deps
@@ -76,7 +79,7 @@ def test_binary_wheel_variant_is_information():
 
 
 def test_extras_and_groups_go_to_matching_tables():
-    found, text = findings(MISSING / "extras/pyproject.toml", {"missing-external-dependency"})
+    found, text = findings(MISSING / "extras/pyproject.toml", {"missing-external-dependency"}, SOURCE)
     by_name = {f.data["project"]: f for f in found}
     assert set(by_name) == {"psycopg2", "lxml"}
     pg = tomllib.loads(apply_fix(text, by_name["psycopg2"].fixes[0]))
@@ -85,6 +88,31 @@ def test_extras_and_groups_go_to_matching_tables():
     assert "dep:generic/libxml2" not in by_name["lxml"].data["depurls"]
     grp = tomllib.loads(apply_fix(text, by_name["lxml"].fixes[0]))
     assert "dep:generic/libxslt" in grp["external"]["dependency-groups"]["test"]
+
+
+def test_wheel_user_is_told_only_what_the_wheels_need():
+    # lxml's manylinux wheels link libxml2/libxslt statically: nothing for a wheel user
+    assert findings(MISSING / "lxml/pyproject.toml", {"missing-external-dependency"})[0] == []
+    # psycopg 3 (pure Python) loads libpq with ctypes: a wheel user needs it from the system
+    text = '[project]\nname = "a"\nversion = "1"\ndependencies = ["psycopg>=3.1"]\n'
+    [f], _ = findings(text, {"missing-external-dependency"})
+    assert f.data["depurls"] == ["dep:generic/libpq"] and f.data["kinds"] == {"dep:generic/libpq": "runtime-system"}
+    assert "(runtime-system)" in f.message and "psycopg/pq/" in f.data["evidence"]["dep:generic/libpq"]
+    assert tomllib.loads(apply_fix(text, f.fixes[0]))["external"]["dependencies"] == ["dep:generic/libpq"]
+
+
+def test_psycopg_binary_extra_needs_no_libpq():
+    text = '[project]\nname = "a"\nversion = "1"\ndependencies = ["psycopg[binary]>=3.1"]\n'
+    assert findings(text, {"missing-external-dependency"})[0] == []
+    assert findings(text, {"missing-external-dependency"}, SOURCE)[0] == []
+
+
+def test_source_builder_is_told_build_tools_too():
+    text = '[project]\nname = "a"\nversion = "1"\ndependencies = ["lxml"]\n'
+    [f], _ = findings(text, {"missing-external-dependency"}, SOURCE)
+    assert f.data["kinds"]["dep:generic/libxml2"] == "host" and f.data["kinds"]["dep:virtual/compiler/c"] == "build"
+    ext = tomllib.loads(apply_fix(text, f.fixes[0]))["external"]
+    assert "dep:virtual/compiler/c" in ext["build-requires"] and "dep:generic/libxml2" in ext["dependencies"]
 
 
 @needs_cc

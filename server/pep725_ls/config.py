@@ -14,6 +14,9 @@ from .codes import CODES, Severity
 
 SECTION = "pep725"
 NIX_SOURCES = ("vendored", "nix-env", "nix-search")
+# How the user installs their Python dependencies: "wheels" are told only what the wheels
+# expect from the system, "source" (building every dependency from its sdist) everything.
+INSTALL_MODES = ("wheels", "source")
 # Keys editors keep in the same section for themselves (VS Code: pep725.server.path,
 # pep725.trace.server): not ours to judge, so not reported as unknown.
 CLIENT_SIDE_KEYS = ("server", "trace")
@@ -36,6 +39,7 @@ class Settings:
     nix_timeout: float = 20.0
     venv_path: str | None = None
     network: bool = False
+    missing_dependencies_install: str = "wheels"
 
     def severity_for(self, code: str) -> Severity | None:
         if code in self.severity:
@@ -55,6 +59,7 @@ _SCHEMA = {
     "nix": {"source": str, "timeout": (int, float)},
     "venv": {"path": (str, type(None))},
     "network": {"enable": bool},
+    "missingDependencies": {"install": str},
 }
 
 
@@ -114,6 +119,12 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
     values["nix_timeout"] = float(timeout)
     values["venv_path"] = get("venv.path", (str, type(None)), defaults.venv_path) or None
     values["network"] = get("network.enable", bool, defaults.network)
+    install = get("missingDependencies.install", str, defaults.missing_dependencies_install)
+    if install not in INSTALL_MODES:
+        problems.append(f"{SECTION}.missingDependencies.install: {install!r} is not one of "
+                        f"{', '.join(INSTALL_MODES)}; using {defaults.missing_dependencies_install!r}")
+        install = defaults.missing_dependencies_install
+    values["missing_dependencies_install"] = install
 
     severity: dict[str, Severity | None] = {}
     for code, level in get("severity", dict, {}).items():

@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from .name_suggestions import BoundedCache, SimilarNames
+from .pypi_native_deps import PypiNative, PypiTable
 
 # Spellings people write that the registry spells otherwise. PEP 804 itself uses
 # dep:virtual/compiler/cpp as its example of "did you mean dep:virtual/compiler/cxx".
@@ -204,24 +205,6 @@ class SonameProvider:
     attr: str
     output: str
     curated: bool  # the DepURL comes from the curated mapping, not from the attribute's name
-
-
-@dataclass(frozen=True, slots=True)
-class PypiNative:
-    """Native (external) dependencies of one PyPI project, as DepURLs per [external] key."""
-
-    project: str  # PEP 503 normalised
-    host: tuple[str, ...]
-    build: tuple[str, ...]
-    dependencies: tuple[str, ...]
-    bundles: bool  # binary wheels bundle the libraries (auditwheel/delocate)
-    binary_of: str | None  # e.g. psycopg2-binary -> psycopg2
-    why: str
-    source: str
-
-    @property
-    def all_depurls(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.host + self.build + self.dependencies))
 
 
 def _data_path(name: str):
@@ -895,30 +878,27 @@ class DataIndex:
         name = found.pname if found is not None and found.pname else attr.rsplit(".", 1)[-1]
         return _VERSIONED_ATTR.sub("", name.removesuffix("-wrapper")).lower()
 
-    # -- PyPI projects ----------------------------------------------------------------
+    # -- PyPI projects (pypi_native_deps.py) ------------------------------------------
     @cached_property
-    def _pypi(self) -> dict[str, dict]:
-        return _read_json("nixpkgs/pypi.json")
+    def _pypi(self) -> PypiTable:
+        return PypiTable()
 
     def pypi_native(self, project: str) -> PypiNative | None:
-        """The native libraries a PyPI project needs, as DepURLs (PEP 503 name matching)."""
-        from packaging.utils import canonicalize_name
-
-        key = canonicalize_name(project)
-        row = self._pypi.get(key)
-        if row is None:
-            return None
-        return PypiNative(
-            key, tuple(row.get("host", ())), tuple(row.get("build", ())), tuple(row.get("dependencies", ())),
-            bool(row.get("bundles", False)), row.get("binary_of"), row.get("why", ""), row.get("source", ""),
-        )
+        """The native dependencies a PyPI project needs, by kind (PEP 503 name matching)."""
+        return self._pypi.row(project)
 
     def pypi_depurls(self, project: str) -> list[str]:
         found = self.pypi_native(project)
         return list(found.all_depurls) if found else []
 
     def pypi_projects(self) -> list[str]:
-        return list(self._pypi)
+        return self._pypi.projects()
+
+    def pypi_meta(self) -> dict:
+        return self._pypi.meta
+
+    def pypi_unmapped(self) -> list[dict]:
+        return self._pypi.unmapped
 
     # -- ecosystem mappings ---------------------------------------------------------
     @cached_property

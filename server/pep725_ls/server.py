@@ -261,7 +261,8 @@ class Pep725Server(LanguageServer):
             return cached
         encoding = getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16"
         folder = project_dir(uri)
-        context = CheckContext(folder, self.venv_scans.get(folder) if folder else None)
+        context = CheckContext(folder, self.venv_scans.get(folder) if folder else None,
+                               self.settings.missing_dependencies_install)
         edit = document.take_edit() if isinstance(document, LspTextDocument) else None
         if cached is not None and cached.doc.encoding == encoding:
             doc = PyprojectDocument.edited(cached.doc, source, edit, encoding)
@@ -343,6 +344,8 @@ class Pep725Server(LanguageServer):
     # -- settings ------------------------------------------------------------------
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
+        if settings.missing_dependencies_install != self.settings.missing_dependencies_install:
+            self.invalidate()  # the findings of every open file depend on it
         self.settings = settings
         for problem in problems:
             log.warning("settings: %s", problem)

@@ -3,11 +3,11 @@
 
     python server/scripts/build_nixpkgs_data.py [--shared ../shared] [--check]
 
-Reads  shared/data/attrs.tsv, sonames.tsv, python-native-deps.tsv, shared/spec/emm/data/
+Reads  shared/data/attrs.tsv, sonames.tsv, shared/spec/emm/data/
        nix.mapping.json, registry.json and server/pep725_ls/data/nixpkgs/curated.toml.
-Writes server/pep725_ls/data/nixpkgs/{mapping.json, pypi.json, attrs.tsv, names.tsv,
-       sonames.tsv}. Output is deterministic (sorted, no timestamps), so a re-run on the same
-       inputs changes nothing; ``--check`` exits 1 when the files on disk differ.
+Writes server/pep725_ls/data/nixpkgs/{mapping.json, attrs.tsv, names.tsv, sonames.tsv}
+       (the PyPI table is build_pypi_data.py's). Output is deterministic (sorted, no
+       timestamps), so a re-run on the same inputs changes nothing; ``--check`` exits 1 when the files on disk differ.
 """
 
 from __future__ import annotations
@@ -28,26 +28,6 @@ from pep725_ls.data_index import soname_list  # noqa: E402  (one definition of a
 OUT = HERE.parent / "pep725_ls" / "data" / "nixpkgs"
 DEFAULT_SHARED = HERE.parents[2] / "shared"
 
-# Attribute sets of poetry2nix rows that are not packages (or are whole package sets).
-_NOT_PACKAGES = {"xorg", "qt5", "qt6", "llvmPackages", "cudaPackages", "gst", "gst_all_1", "fetchPypi",
-                 "t", "pick", "up", "openai", "triton", "vispy", "autoPatchelfHook", "cudaPackages.lib",
-                 "xorg.lib", "which", "file", "git", "yj", "jq", "nodejs", "doxygen"}
-# Spellings in poetry2nix rows that name a curated DepURL under another attribute.
-_POETRY2NIX_ALIASES = {
-    "openssl_3": "dep:generic/openssl", "openssl_1_1": "dep:generic/openssl",
-    "postgresql": "dep:generic/libpq", "postgresql.lib": "dep:generic/libpq",
-    "libkrb5": "dep:generic/krb5", "unixODBC": "dep:generic/unixodbc",
-    "libjpeg_turbo": "dep:generic/libjpeg", "openblasCompat": "dep:virtual/interface/blas",
-    "blas": "dep:virtual/interface/blas", "lapack": "dep:virtual/interface/lapack",
-    "mpi": "dep:virtual/interface/mpi", "gfortran": "dep:virtual/compiler/fortran",
-    "cargo": "dep:virtual/compiler/rust", "rustc": "dep:virtual/compiler/rust",
-    "pkgconfig": "dep:generic/pkg-config", "pkg-config": "dep:generic/pkg-config",
-    "gtk3": "dep:generic/gtk3", "tesseract4": "dep:generic/tesseract", "libusb1": "dep:generic/libusb",
-    "libsndfile": "dep:generic/libsndfile", "lcms": "dep:generic/lcms2", "fftwFloat": "dep:generic/fftw",
-    "fftwLongDouble": "dep:generic/fftw", "ffmpeg_4": "dep:generic/ffmpeg", "cmake": "dep:generic/cmake",
-    "ninja": "dep:generic/ninja", "swig": "dep:generic/swig", "meson": "dep:generic/meson",
-}
-_BUILD_ONLY_PYPI = {"maturin", "cython", "setuptools", "autoconf", "automake", "libtool"}
 _VERSIONED_ATTR = re.compile(r"_\d+(_\d+)*$")
 _NAME_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._-]*")
 
@@ -182,57 +162,6 @@ def build(shared: Path) -> dict[str, bytes]:
                 and not a[-1].isdigit()):
             names.setdefault(p.lower(), a)
 
-    # PyPI project -> DepURLs
-    _, pypi_rows = read_tsv(shared / "data" / "python-native-deps.tsv")
-    pypi: dict[str, dict] = {}
-    name_re = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-    def to_depurl(token: str) -> str | None:
-        token = token.strip()
-        if not token or "(darwin)" in token:
-            return None
-        token = token.replace("(optional)", "")
-        if token in _POETRY2NIX_ALIASES:
-            return _POETRY2NIX_ALIASES[token]
-        base = re.sub(r"\.(dev|out|lib|bin)$", "", token)
-        if base in _POETRY2NIX_ALIASES:
-            return _POETRY2NIX_ALIASES[base]
-        if base in _NOT_PACKAGES or base in _BUILD_ONLY_PYPI:
-            return None
-        if base in attr_to_depurl:
-            return attr_to_depurl[base]
-        if base in attrs and "." not in base:
-            return f"dep:generic/{base.lower()}"
-        return None
-
-    from_tsv: dict[str, dict] = {}
-    for pypi_name, nix_attrs, build_tools, source in pypi_rows:
-        if not name_re.match(pypi_name) or pypi_name in ("buildSystem", "selectQt5") or pypi_name.startswith("_"):
-            continue
-        key = _canonical(pypi_name)
-        row = from_tsv.setdefault(key, {"host": [], "build": [], "source": []})
-        for t in nix_attrs.split(","):
-            d = to_depurl(t)
-            if d and d not in row["host"]:
-                row["host"].append(d)
-        for t in build_tools.split(","):
-            d = to_depurl(t)
-            if d and d not in row["build"] and d not in row["host"]:
-                row["build"].append(d)
-        row["source"].append(source)
-    for key, row in sorted(from_tsv.items()):
-        if row["host"] or row["build"]:
-            pypi[key] = {"host": row["host"], "build": row["build"], "source": "poetry2nix: " + "; ".join(row["source"])}
-    for name, entry in curated["pypi"].items():
-        key = _canonical(name)
-        row = {k: entry[k] for k in ("host", "build", "dependencies") if entry.get(k)}
-        for k in ("bundles", "binary_of", "why"):
-            if k in entry:
-                row[k] = entry[k]
-        row["source"] = "curated" + (f" (poetry2nix row: {from_tsv[key]['source'][0]})" if key in from_tsv else "")
-        pypi[key] = row
-    pypi = dict(sorted(pypi.items()))
-
     # Compact tables, one record per line, sorted for bisect.
     attr_lines = sorted(
         f"{a}\t{i['version']}\t{','.join(i['outputs'])}\t{'' if i['pname'] == a.rsplit('.', 1)[-1] else i['pname']}"
@@ -248,20 +177,18 @@ def build(shared: Path) -> dict[str, bytes]:
         "inputs": {
             "attrs.tsv": _digest(shared / "data" / "attrs.tsv"),
             "sonames.tsv": _digest(shared / "data" / "sonames.tsv"),
-            "python-native-deps.tsv": _digest(shared / "data" / "python-native-deps.tsv"),
             "nix.mapping.json": _digest(shared / "spec" / "emm" / "data" / "nix.mapping.json"),
             "registry.json": _digest(shared / "spec" / "emm" / "data" / "registry.json"),
             "curated.toml": _digest(OUT / "curated.toml"),
         },
         "nixpkgs_snapshot": "nix-index database 2026.5.3 (x86_64-linux)",
         "counts": {"attrs": len(attr_lines), "names": len(name_lines), "sonames": len(so_lines),
-                   "curated": len(curated["depurl"]), "pypi": len(pypi), "registry_canonical": len(canonical)},
+                   "curated": len(curated["depurl"]), "registry_canonical": len(canonical)},
     }
     mapping_doc = {"meta": meta, "corrections": corrections, "soname_hints": dict(sorted(curated.get("soname", {}).items())),
                    "mappings": mapping}
     return {
         "mapping.json": (json.dumps(mapping_doc, indent=1, sort_keys=False, ensure_ascii=False) + "\n").encode(),
-        "pypi.json": (json.dumps(pypi, indent=1, ensure_ascii=False) + "\n").encode(),
         "attrs.tsv": ("\n".join(attr_lines) + "\n").encode(),
         "names.tsv": ("\n".join(name_lines) + "\n").encode(),
         "sonames.tsv": ("\n".join(so_lines) + "\n").encode(),

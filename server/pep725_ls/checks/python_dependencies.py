@@ -7,6 +7,8 @@ they are build requirements (``host-requires``). Requirements are read from
 and ``[build-system].requires``; names are compared PEP 503-normalised; a requirement's
 marker is carried over to the DepURL; extras and groups land in the matching
 ``[external]`` table. The binary-wheel variants of a project (psycopg2-binary) get information, not a warning.
+Each DepURL carries its kind (pypi_native_deps.py); the ``missingDependencies.install``
+setting decides whether a wheel user is told only what the wheels need, or everything.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from ..data_index import DataIndex
 from ..document import PyprojectDocument
 from ..edits import Fix
 from ..external_edits import Addition
+from ..pypi_native_deps import BUILD, HOST, OPTIONAL, RUNTIME
 from ..tolerant_toml import ArrayNode, StringNode
+from .context import CheckContext
 from .declared import declared_ids, short_name
 from .finding import Finding
 
@@ -80,46 +84,74 @@ def _targets(req: PythonRequirement) -> list[tuple[str, str | None]]:
     return [("dependencies", None), ("host-requires", None)]
 
 
-def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
+NEEDS_CONTEXT = True
+# where a build-kind DepURL goes when the fix targets a run-time or host table
+_BUILD_KEY = {"dependencies": "build-requires", "host-requires": "build-requires",
+              "optional-dependencies": "optional-build-requires", "optional-host-requires": "optional-build-requires"}
+
+_KIND_WORDS = {HOST: "links against", RUNTIME: "loads at run time", BUILD: "builds with", OPTIONAL: "can use"}
+
+
+def _fix(ids: list[str], kinds: dict[str, str], key: str, group: str | None, marker: str, preferred: bool) -> Fix:
+    """Add the DepURLs to ``key`` (build-kind ones to the matching build table), one title."""
+    by_key: dict[str, list[str]] = {}
+    for d in ids:
+        by_key.setdefault(_BUILD_KEY.get(key, key) if kinds[d] == BUILD else key, []).append(d)
+    where = " and ".join(f"{', '.join(ds)} to [external].{k}{'.' + group if group else ''}" for k, ds in by_key.items())
+    return Fix(f"Add {where}", (), safe=False, preferred=preferred,
+               additions=tuple(Addition(k, d + marker, group) for k, ds in by_key.items() for d in ds))
+
+
+def check(doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> Iterator[Finding]:
     declared: set[str] | None = None
     for req in python_requirements(doc):
         native = index.pypi_native(req.requirement.name)
         if native is None:
             continue
-        wanted = list(dict.fromkeys(native.host + native.dependencies))
+        if native.binary_of:
+            wanted = [(d, HOST) for d in native.host]
+        else:
+            wanted = native.needed(context.install, frozenset(req.requirement.extras))
         if not wanted:
             continue
         if declared is None:
             declared = declared_ids(doc, index)
-        missing = [d for d in wanted if index.canonical_target(d) not in declared and d not in declared]
+        missing = [(d, k) for d, k in wanted if index.canonical_target(d) not in declared and d not in declared]
         if not missing:
             continue
+        ids_only = [d for d, _ in missing]
+        kinds = {d: k for d, k in missing}
         marker = f"; {req.requirement.marker}" if req.requirement.marker else ""
-        names = ", ".join(short_name(d) for d in missing)
-        ids = ", ".join(f"`{d}`" for d in missing)
+        ids = ", ".join(f"`{d}`" for d in ids_only)
         name = req.requirement.name
         fixes = tuple(
-            Fix(
-                f"Add {', '.join(missing)} to [external].{key}{'.' + group if group else ''}",
-                (),
-                safe=False,
-                preferred=i == 0,
-                additions=tuple(Addition(key, d + marker, group) for d in missing),
-            )
+            _fix(ids_only, kinds, key, group, marker, preferred=i == 0)
             for i, (key, group) in enumerate(_targets(req))
         )
-        data = {"depurls": missing, "project": native.project}
+        data = {"depurls": ids_only, "project": native.project, "kinds": kinds, "install": context.install}
+        evidence = {d: e for d in ids_only if (e := native.evidence_for(d))}
+        if evidence:
+            data["evidence"] = evidence
         if native.binary_of:
+            names = ", ".join(short_name(d) for d in ids_only)
             yield Finding(
                 "bundled-native-library",
                 f"{name} is the binary-wheel build of {native.binary_of} and bundles {names}; "
                 f"declare {ids} only if you build {native.binary_of} from source",
                 req.string.start, req.string.end, fixes, data,
             )
-        else:
-            bundled = " (its wheels bundle copies; source builds and NixOS need the system's)" if native.bundles else ""
-            yield Finding(
-                "missing-external-dependency",
-                f"{name} links against {names}: declare {ids} in [external]{bundled}",
-                req.string.start, req.string.end, fixes, data,
-            )
+            continue
+        parts = []
+        for kind in (RUNTIME, HOST, BUILD, OPTIONAL):
+            these = [short_name(d) for d, k in missing if k == kind]
+            if these:
+                parts.append(f"{_KIND_WORDS[kind]} {', '.join(these)} ({kind})")
+        how = ("its wheels expect these from the system" if context.install == "wheels" and native.has_wheel
+               else "a source build needs these")
+        bundled = [short_name(d) for d, k in missing if k == HOST and d in native.bundled]
+        note = f"; its wheels bundle {', '.join(bundled)}" if bundled else ""
+        yield Finding(
+            "missing-external-dependency",
+            f"{name} {'; '.join(parts)}: declare {ids} in [external] ({how}{note})",
+            req.string.start, req.string.end, fixes, data,
+        )
