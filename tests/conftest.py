@@ -52,10 +52,28 @@ def fix_code_action_structuring(lsp_client: LanguageClient) -> None:
     converter.register_structure_hook(Union[lsp.Command, lsp.CodeAction], hook)
 
 
+def record_published_versions(lsp_client: LanguageClient) -> None:
+    """Keep the ``version`` of each publishDiagnostics, which pytest-lsp's client drops, so
+    that a test waiting for diagnostics can tell a stale version's from the current one.
+
+    pygls offers no public way to wrap a handler already registered; this reaches into its
+    feature table once, here, and fails loudly if pygls changes it."""
+    features = lsp_client.protocol.fm.features
+    original = features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+    lsp_client.published_versions = {}
+
+    def publish(params: lsp.PublishDiagnosticsParams):
+        lsp_client.published_versions[params.uri] = params.version
+        return original(params)
+
+    features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+
+
 def accept_registrations(lsp_client: LanguageClient) -> None:
     """Real editors accept client/registerCapability; pytest-lsp's client needs telling."""
     lsp_client.registrations = []
     fix_code_action_structuring(lsp_client)
+    record_published_versions(lsp_client)
 
     @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
     def register_capability(params: lsp.RegistrationParams) -> None:
@@ -117,8 +135,9 @@ class Session:
         raise AssertionError(f"no diagnostics published for {self.uri}")
 
     def _current(self, _found) -> bool:
-        versions = getattr(self.client, "_pep725_versions", {})
-        return versions.get(self.uri, 1) <= self.version
+        """The diagnostics were published for the version this session last sent (the
+        server publishes with the document version; one without a version is not current)."""
+        return self.client.published_versions.get(self.uri) == self.version
 
     async def change(self, new_text: str) -> None:
         self.version += 1

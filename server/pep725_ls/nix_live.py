@@ -341,7 +341,7 @@ async def _refresh_task(ls, source: str, timeout: float) -> None:
     if result.ok:
         ls.index.set_live_metadata(result.meta, result.source)
         log.info("%s", result.message)
-        ls.refresh_all_diagnostics()
+        ls.learned("nixpkgs metadata from " + result.source)  # was: re-published stale analyses
     else:
         log.warning("%s", result.message)
         ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"pep725-ls: {result.message}"))

@@ -48,6 +48,7 @@ class Analysis:
     doc: PyprojectDocument
     index: DataIndex = field(repr=False)
     context: CheckContext = field(default_factory=CheckContext, repr=False)
+    generation: int = 0  # of what the server knew (Pep725Server.generation) when made
     # set when a newer version replaces this one (or at shutdown): its checks stop at the
     # next finding. Ten quick edits left eight threads analysing versions nobody would see.
     stale: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -191,6 +192,11 @@ class Pep725Server(LanguageServer):
         self.completion_support = None  # features.completion.ClientSupport, set at initialize
         self._analyses: dict[str, Analysis] = {}
         self._pending: dict[str, asyncio.Task] = {}
+        # What the server knows besides the text (settings, nixpkgs data, virtualenv scans):
+        # each change is one step, through ``learned``. Analyses and pull result ids are
+        # keyed by (document version, generation), so nothing computed from older knowledge
+        # is served again, on any path.
+        self.generation = 0
         # virtualenv scans by project folder (features/virtualenv.py runs them)
         self.venv_scans: dict[Path, VenvScan] = {}
         self.venv_scans_running: set[Path] = set()
@@ -257,7 +263,8 @@ class Pep725Server(LanguageServer):
             source = document.source
         except (OSError, UnicodeDecodeError):  # not open, and not readable on disk: nothing to say
             source = ""
-        if cached is not None and cached.version == document.version and cached.doc.text is source:
+        if (cached is not None and cached.version == document.version and cached.doc.text is source
+                and cached.generation == self.generation):
             return cached
         encoding = getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16"
         folder = project_dir(uri)
@@ -268,7 +275,7 @@ class Pep725Server(LanguageServer):
             doc = PyprojectDocument.edited(cached.doc, source, edit, encoding)
         else:
             doc = PyprojectDocument(source, encoding)
-        analysis = Analysis(uri, document.version, doc, self.index, context)
+        analysis = Analysis(uri, document.version, doc, self.index, context, self.generation)
         if cached is not None:
             cached.stale.set()
         self._analyses[uri] = analysis
@@ -295,8 +302,18 @@ class Pep725Server(LanguageServer):
                 if self.stopping.is_set():
                     return analysis, []
 
-    def invalidate(self) -> None:
-        """Drop every cached analysis (new data: a virtualenv scan, live nixpkgs metadata)."""
+    def learned(self, what: str) -> None:
+        """The server knows something new (settings, live nixpkgs data, a virtualenv scan):
+        a new generation; every analysis made before it is stale, and every open document's
+        diagnostics are published (or, in pull mode, the client is asked to pull) again."""
+        self.generation += 1
+        log.debug("generation %d: %s", self.generation, what)
+        for analysis in self._analyses.values():
+            analysis.stale.set()
+        self.refresh_all_diagnostics()
+
+    def stop_analyses(self) -> None:
+        """Shutdown: every running analysis stops at its next finding."""
         for analysis in self._analyses.values():
             analysis.stale.set()
         self._analyses.clear()
@@ -344,9 +361,8 @@ class Pep725Server(LanguageServer):
     # -- settings ------------------------------------------------------------------
     def apply_settings(self, raw) -> None:
         settings, problems = parse_settings(raw)
-        if settings.missing_dependencies_install != self.settings.missing_dependencies_install:
-            self.invalidate()  # the findings of every open file depend on it
         self.settings = settings
+        self.generation += 1  # findings depend on settings (callers publish: learned() or initialize)
         for problem in problems:
             log.warning("settings: %s", problem)
         if problems:

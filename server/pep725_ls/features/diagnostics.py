@@ -37,8 +37,12 @@ def register(server) -> None:
     )
     async def pull(ls, params: lsp.DocumentDiagnosticParams):
         uri = params.text_document.uri
+        generation = ls.generation
         version, items = await compute(ls, uri)
-        result_id = f"{version}:{id(ls.settings)}"
+        # What the report was computed from: the text's version and what the server knew.
+        # (It was the settings object's id: a venv scan left it equal, and a client sending
+        # previousResultId was told "unchanged" and never saw venv-missing-library.)
+        result_id = f"{version}:{generation}"
         if params.previous_result_id == result_id:
             return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)

@@ -58,12 +58,12 @@ def register(server) -> None:
             ls.apply_settings(settings)
         else:
             await ls.pull_settings()
-        ls.refresh_all_diagnostics()
+        ls.learned("settings changed")
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls, params) -> None:
         ls.stopping.set()  # venv scans and analyses stop at their next check
-        ls.invalidate()
+        ls.stop_analyses()
 
     @server.feature(lsp.EXIT)
     def exit_(ls, params) -> None:

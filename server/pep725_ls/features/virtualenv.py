@@ -78,8 +78,7 @@ async def scan_project(ls, folder: Path) -> None:
             message=f"pep725-ls: the scan of {venv} stopped at {result.stopped_because}, after "
                     f"{result.files_seen} files; results are partial"))
     ls.venv_scans[folder] = result
-    ls.invalidate()
-    ls.refresh_all_diagnostics()
+    ls.learned(f"virtualenv scan of {venv}")
 
 
 def schedule(ls, uri: str) -> None:
