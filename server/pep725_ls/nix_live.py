@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .stale_temporaries import remove_stale_temporaries
+
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
@@ -92,6 +94,7 @@ def read_cache(path: Path, source: str, now: float | None = None) -> dict[str, d
 def write_cache(path: Path, source: str, meta: dict[str, dict]) -> None:
     """Write atomically: a temporary file in the same folder, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path.parent, ".nixpkgs-meta.")  # left by a process killed mid-write
     payload = json.dumps({"version": CACHE_VERSION, "created": time.time(), "source": source, "attrs": meta})
     fd, tmp = tempfile.mkstemp(prefix=".nixpkgs-meta.", suffix=".tmp", dir=path.parent)
     try:
