@@ -38,6 +38,12 @@ from .venv_scan import ScanCache, VenvScan
 
 log = logging.getLogger(__name__)
 
+# A document this big (a 5 MB one took 2.7 s to parse here) is parsed in a worker, not on
+# the event loop; a request on it waits at most REQUEST_WAIT_S for the parse (and a code
+# action for the findings), then answers with what it has: nothing, rather than a freeze.
+BIG_DOCUMENT_CHARS = 1_000_000
+REQUEST_WAIT_S = 1.0
+
 
 @dataclass
 class Analysis:
@@ -52,6 +58,11 @@ class Analysis:
     # next finding. Ten quick edits left eight threads analysing versions nobody would see.
     stale: threading.Event = field(default_factory=threading.Event, repr=False)
     running: asyncio.Future | None = field(default=None, repr=False)  # the worker computing findings
+    preparing: asyncio.Future | None = field(default=None, repr=False)  # the worker parsing a big document
+    generation: int = 0  # of the server's knowledge (venv scans, nixpkgs data) it was made with
+    # (previous analysis, edit) when the previous version of a big document was still being
+    # parsed: this one is re-read from it once it is (not parsed whole again per keystroke)
+    pending_base: tuple[Analysis, tuple[int, int, int]] | None = field(default=None, repr=False)
 
     @cached_property
     def findings(self) -> list[Finding]:
@@ -190,6 +201,7 @@ class Pep725Server(LanguageServer):
         self.pull_diagnostics = False
         self.completion_support = None  # features.completion.ClientSupport, set at initialize
         self._analyses: dict[str, Analysis] = {}
+        self._generation = 0  # bumped by invalidate(): what the server knows changed
         self._pending: dict[str, asyncio.Task] = {}
         # virtualenv scans by project folder (features/virtualenv.py runs them)
         self.venv_scans: dict[Path, VenvScan] = {}
@@ -258,16 +270,28 @@ class Pep725Server(LanguageServer):
         except (OSError, UnicodeDecodeError):  # not open, and not readable on disk: nothing to say
             source = ""
         if cached is not None and cached.version == document.version and cached.doc.text is source:
-            return cached
+            if cached.generation == self._generation:
+                return cached
+            # new data, same text: keep the parse, check again
+            folder = project_dir(uri)
+            context = CheckContext(folder, self.venv_scans.get(folder) if folder else None)
+            analysis = Analysis(uri, cached.version, cached.doc, self.index, context, generation=self._generation)
+            cached.stale.set()
+            self._analyses[uri] = analysis
+            return analysis
         encoding = getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16"
         folder = project_dir(uri)
         context = CheckContext(folder, self.venv_scans.get(folder) if folder else None)
         edit = document.take_edit() if isinstance(document, LspTextDocument) else None
+        pending_base = None
         if cached is not None and cached.doc.encoding == encoding:
             doc = PyprojectDocument.edited(cached.doc, source, edit, encoding)
+            if doc._base is None and edit is not None and cached.preparing is not None and not cached.preparing.done():
+                pending_base = (cached, edit)
         else:
             doc = PyprojectDocument(source, encoding)
-        analysis = Analysis(uri, document.version, doc, self.index, context)
+        analysis = Analysis(uri, document.version, doc, self.index, context, generation=self._generation,
+                            pending_base=pending_base)
         if cached is not None:
             cached.stale.set()
         self._analyses[uri] = analysis
@@ -280,8 +304,79 @@ class Pep725Server(LanguageServer):
         if "findings" in analysis.__dict__:
             return analysis.findings
         if analysis.running is None:
-            analysis.running = asyncio.ensure_future(run_in_daemon_thread(lambda: analysis.findings, name="pep725-ls analysis"))
+            async def run() -> list[Finding]:
+                await self.prepared(analysis)  # a big document: parsed once, by one worker
+                return await run_in_daemon_thread(lambda: analysis.findings, name="pep725-ls analysis")
+
+            analysis.running = asyncio.ensure_future(run())
         return await asyncio.shield(analysis.running)
+
+    async def prepared(self, analysis: Analysis) -> None:
+        """Wait until a big document is parsed, in a worker (small ones: at once)."""
+        doc = analysis.doc
+        if len(doc.text) < BIG_DOCUMENT_CHARS or doc.prepared:
+            return
+        if analysis.preparing is None:
+            analysis.preparing = asyncio.ensure_future(self._prepare(analysis))
+        await asyncio.shield(analysis.preparing)
+
+    async def _prepare(self, analysis: Analysis) -> None:
+        if analysis.pending_base is not None:
+            previous, edit = analysis.pending_base
+            analysis.pending_base = None
+            try:
+                await asyncio.shield(previous.preparing)
+            except Exception:
+                pass
+            if not analysis.doc.prepared:
+                analysis.doc = PyprojectDocument.edited(previous.doc, analysis.doc.text, edit, analysis.doc.encoding)
+        await run_in_daemon_thread(analysis.doc.prepare, name="pep725-ls parse")
+
+    def ready(self, uri: str):
+        """For request handlers written as generators (pygls runs them in message order up
+        to their first ``yield``): ``analysis = yield from ls.ready(uri)``. A small or parsed
+        document answers at once, exactly as a plain handler would; a big one being parsed
+        waits up to REQUEST_WAIT_S off the event loop, then gives None."""
+        analysis = self.analysis(uri)
+        if len(analysis.doc.text) < BIG_DOCUMENT_CHARS or analysis.doc.prepared:
+            return analysis
+        parsed = yield (self._wait_prepared, (analysis,), None)
+        return analysis if parsed else None
+
+    async def _wait_prepared(self, analysis: Analysis) -> bool:
+        try:
+            await asyncio.wait_for(self.prepared(analysis), REQUEST_WAIT_S)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    async def ready_analysis(self, uri: str) -> Analysis | None:
+        """The current analysis, with its document parsed; None when a big document is not
+        parsed within REQUEST_WAIT_S (the parse goes on; a later request finds it done)."""
+        analysis = self.analysis(uri)
+        try:
+            await asyncio.wait_for(self.prepared(analysis), REQUEST_WAIT_S)
+        except asyncio.TimeoutError:
+            return None
+        return analysis
+
+    async def ready_findings(self, analysis: Analysis) -> list[Finding] | None:
+        """The findings of ``analysis``; for a big document None when they take longer than
+        REQUEST_WAIT_S (a code action then offers what needs no findings)."""
+        if len(analysis.doc.text) < BIG_DOCUMENT_CHARS:
+            return await self.findings(analysis)
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.findings(analysis)), REQUEST_WAIT_S)
+        except (asyncio.TimeoutError, AnalysisCancelled):
+            return None
+
+    def prepare_soon(self, uri: str) -> None:
+        """Start parsing a big document now (didOpen/didChange), before a request needs it."""
+        document = self.workspace.text_documents.get(uri)
+        if document is not None and len(document.source) >= BIG_DOCUMENT_CHARS:
+            analysis = self.analysis(uri)
+            task = asyncio.ensure_future(self.prepared(analysis))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # failures are the next request's
 
     async def current_findings(self, uri: str) -> tuple[Analysis, list[Finding]]:
         """The analysis of the document's current version and its findings; when an edit
@@ -295,10 +390,11 @@ class Pep725Server(LanguageServer):
                     return analysis, []
 
     def invalidate(self) -> None:
-        """Drop every cached analysis (new data: a virtualenv scan, live nixpkgs metadata)."""
+        """New data (a virtualenv scan, live nixpkgs metadata): every analysis is checked
+        again; the parse of an unchanged text is kept (a 5 MB document took 2.7 s)."""
+        self._generation += 1
         for analysis in self._analyses.values():
             analysis.stale.set()
-        self._analyses.clear()
 
     def forget(self, uri: str) -> None:
         analysis = self._analyses.pop(uri, None)

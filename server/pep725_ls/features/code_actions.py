@@ -15,6 +15,7 @@ from .. import lsp_conversions
 from ..edits import Fix, TextEdit
 from ..external_edits import Addition, add_to_external
 from ..safe_fixes import fix_all_edit
+from ..server import BIG_DOCUMENT_CHARS
 from . import nix_shell
 
 FIX_ALL_KIND = "source.fixAll.pep725"
@@ -53,7 +54,13 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
     if not ls.settings.code_actions_enable:
         return None
     uri = params.text_document.uri
-    analysis, findings = await ls.current_findings(uri)
+    analysis = await ls.ready_analysis(uri)
+    if analysis is None:  # a big document still being parsed: nothing yet, rather than a freeze
+        return []
+    if len(analysis.doc.text) < BIG_DOCUMENT_CHARS:
+        analysis, findings = await ls.current_findings(uri)
+    else:  # its findings may take seconds: offer what needs none until they are ready
+        findings = await ls.ready_findings(analysis) or []
     doc = analysis.doc
     only = params.context.only
     start = lsp_conversions.offset_of(doc, params.range.start)
@@ -79,7 +86,9 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
         )
         actions.append(action if _supports_resolve(ls) else await resolve(ls, action))
 
-    if _wanted(only, nix_shell.KIND) and (only or not params.context.diagnostics):
+    # (a big document's tomllib pass takes seconds: offered once something else made it)
+    big_unread = len(doc.text) >= BIG_DOCUMENT_CHARS and "parsed" not in doc.__dict__
+    if _wanted(only, nix_shell.KIND) and (only or not params.context.diagnostics) and not big_unread:
         shell = nix_shell.action(ls, uri, analysis, lazy=_supports_resolve(ls))
         if shell is not None:
             actions.append(shell)

@@ -120,7 +120,9 @@ def register(server) -> None:
     def on_hover(ls, params: lsp.HoverParams):
         if not ls.settings.hover_enable:
             return None
-        analysis = ls.analysis(params.text_document.uri)
+        analysis = yield from ls.ready(params.text_document.uri)
+        if analysis is None:
+            return None
         return hover(analysis.doc, lsp_conversions.offset_of(analysis.doc, params.position), ls.index)
 
     del on_hover
