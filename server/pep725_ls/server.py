@@ -39,8 +39,8 @@ from .venv_scan import ScanCache, VenvScan
 log = logging.getLogger(__name__)
 
 # A document this big (a 5 MB one took 2.7 s to parse here) is parsed in a worker, not on
-# the event loop; a request on it waits at most REQUEST_WAIT_S for the parse (and a code
-# action for the findings), then answers with what it has: nothing, rather than a freeze.
+# the event loop; a request on it waits at most REQUEST_WAIT_S for the parse, then answers
+# with what it has: nothing, rather than a freeze (code actions: features/code_actions.py).
 BIG_DOCUMENT_CHARS = 1_000_000
 REQUEST_WAIT_S = 1.0
 
@@ -359,16 +359,6 @@ class Pep725Server(LanguageServer):
         except asyncio.TimeoutError:
             return None
         return analysis
-
-    async def ready_findings(self, analysis: Analysis) -> list[Finding] | None:
-        """The findings of ``analysis``; for a big document None when they take longer than
-        REQUEST_WAIT_S (a code action then offers what needs no findings)."""
-        if len(analysis.doc.text) < BIG_DOCUMENT_CHARS:
-            return await self.findings(analysis)
-        try:
-            return await asyncio.wait_for(asyncio.shield(self.findings(analysis)), REQUEST_WAIT_S)
-        except (asyncio.TimeoutError, AnalysisCancelled):
-            return None
 
     def prepare_soon(self, uri: str) -> None:
         """Start parsing a big document now (didOpen/didChange), before a request needs it."""

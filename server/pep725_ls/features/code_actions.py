@@ -50,17 +50,26 @@ def _supports_resolve(ls) -> bool:
     return bool(ca and ca.resolve_support and "edit" in ca.resolve_support.properties)
 
 
+WAIT_S = 1.5  # a normal document's first analysis, data loading included, takes ~0.3 s
+
+
 async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     if not ls.settings.code_actions_enable:
         return None
     uri = params.text_document.uri
+    # Editors ask at every cursor move: answer within WAIT_S, with what needs no findings
+    # when they are not ready yet (a hostile document's took seconds); the editor asks
+    # again when the diagnostics arrive.
+    deadline = asyncio.get_running_loop().time() + WAIT_S
     analysis = await ls.ready_analysis(uri)
     if analysis is None:  # a big document still being parsed: nothing yet, rather than a freeze
         return []
-    if len(analysis.doc.text) < BIG_DOCUMENT_CHARS:
-        analysis, findings = await ls.current_findings(uri)
-    else:  # its findings may take seconds: offer what needs none until they are ready
-        findings = await ls.ready_findings(analysis) or []
+    findings: list | None
+    try:
+        left = max(0.05, deadline - asyncio.get_running_loop().time())
+        analysis, findings = await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(ls.current_findings(uri))), left)
+    except asyncio.TimeoutError:
+        findings = None
     doc = analysis.doc
     only = params.context.only
     start = lsp_conversions.offset_of(doc, params.range.start)
@@ -68,7 +77,7 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
     actions: list[lsp.CodeAction] = []
 
     if _wanted(only, lsp.CodeActionKind.QuickFix):
-        for finding in findings:
+        for finding in findings or ():
             if finding.end < start or finding.start > end or not finding.fixes:
                 continue
             diag = lsp_conversions.diagnostic(doc, finding, ls.settings)
@@ -76,7 +85,7 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
                 actions.append(await _action(ls, uri, analysis.version, doc, fix, diag, preferred=fix.preferred and i == 0))
 
     additions = [
-        a for f in findings if f.code in ADDING_CODES and f.fixes for a in f.fixes[0].additions
+        a for f in findings or () if f.code in ADDING_CODES and f.fixes for a in f.fixes[0].additions
     ]
     if additions and _wanted(only, ADD_MISSING_KIND):
         action = lsp.CodeAction(
@@ -93,12 +102,14 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
         if shell is not None:
             actions.append(shell)
 
-    fixable = [f for f in findings if any(x.safe for x in f.fixes)]
-    if fixable:
+    fixable = [f for f in findings or () if any(x.safe for x in f.fixes)]
+    # findings not ready: fix-all is still offered when it can be computed on resolve
+    unknown = findings is None and _supports_resolve(ls)
+    if fixable or unknown:
         for kind in (FIX_ALL_KIND, lsp.CodeActionKind.SourceFixAll):
             if only and _wanted(only, kind) or (not only and kind == FIX_ALL_KIND):
                 action = lsp.CodeAction(
-                    title=f"Fix all safe pep725-ls problems ({len(fixable)})",
+                    title=f"Fix all safe pep725-ls problems ({len(fixable)})" if fixable else "Fix all safe pep725-ls problems",
                     kind=kind,
                     data={"uri": uri, "version": analysis.version},
                 )
