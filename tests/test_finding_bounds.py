@@ -37,6 +37,14 @@ def test_findings_past_the_cap_are_summed_up_in_one():
     assert text[summary.start:summary.end] == 'not a depurl 1000'  # where the first one left out is
 
 
+def test_counting_stops_at_ten_thousand_left_out():
+    """Counting 1.25 M left-out findings took 40 s: the count stops, the summary says so."""
+    findings = run_checks(PyprojectDocument(malformed(12_000)), default_index())
+    assert len(findings) == 1001
+    assert findings[-1].message == "At least 10000 more findings not shown: pep725-ls reports at most 1000 per document"
+    assert findings[-1].data == {"left_out": 10_000, "exact": False}
+
+
 def test_the_cap_counts_only_wanted_findings():
     findings = run_checks(PyprojectDocument(malformed(3000)), default_index(), wanted=lambda f: f.code != "invalid-depurl")
     assert findings == []

@@ -297,6 +297,8 @@ def _load_pyproject(arg: str) -> dict | None:
         print(f"pep725-ls: cannot read {path}: {exc}", file=sys.stderr)
     except tomllib.TOMLDecodeError as exc:
         print(f"pep725-ls: {path} is not valid TOML: {exc}", file=sys.stderr)
+    except RecursionError:  # tomllib recurses per nesting level: a hostile file was a traceback
+        print(f"pep725-ls: {path} nests arrays or tables too deeply to read", file=sys.stderr)
     return None
 
 

@@ -22,6 +22,8 @@ import threading
 import types
 from pathlib import Path
 
+from .stale_temporaries import remove_stale_temporaries
+
 _COMPILE = builtins.compile
 _MODULES = ("attr._make", "cattrs.gen", "cattrs.gen.typeddicts")
 _MAX_ENTRIES = 4_000  # past this many files, keep only what the last start used
@@ -75,6 +77,7 @@ class CodeCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(self.folder)  # left by a process killed mid-write
             for key, code in new.items():
                 tmp = self.folder / f".{key}.{os.getpid()}.tmp"
                 try:

@@ -172,6 +172,14 @@ class PyprojectDocument:
     def _settled(self) -> bool:
         return "tree" in self.__dict__ and "syntax_problem" in self.__dict__
 
+    @property
+    def prepared(self) -> bool:
+        return self._settled and "lines" in self.__dict__
+
+    def prepare(self) -> None:
+        """Compute what every request needs (tree, verdict, line index), e.g. in a worker."""
+        self.lines, self.tree, self.syntax_problem  # noqa: B018 - cached on first use
+
     @cached_property
     def lines(self) -> LineIndex:
         return LineIndex(self.text, self.encoding)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .quoting import nix_string
+from .stale_temporaries import remove_stale_temporaries
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def read_cache(path: Path, source: str, now: float | None = None) -> dict[str, d
 def write_cache(path: Path, source: str, meta: dict[str, dict]) -> None:
     """Write atomically: a temporary file in the same folder, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path.parent, ".nixpkgs-meta.")  # left by a process killed mid-write
     payload = json.dumps({"version": CACHE_VERSION, "created": time.time(), "source": source, "attrs": meta})
     fd, tmp = tempfile.mkstemp(prefix=".nixpkgs-meta.", suffix=".tmp", dir=path.parent)
     try:

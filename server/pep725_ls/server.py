@@ -38,6 +38,12 @@ from .venv_scan import ScanCache, VenvScan
 
 log = logging.getLogger(__name__)
 
+# A document this big (a 5 MB one took 2.7 s to parse here) is parsed in a worker, not on
+# the event loop; a request on it waits at most REQUEST_WAIT_S for the parse, then answers
+# with what it has: nothing, rather than a freeze (code actions: features/code_actions.py).
+BIG_DOCUMENT_CHARS = 1_000_000
+REQUEST_WAIT_S = 1.0
+
 
 @dataclass
 class Analysis:
@@ -48,11 +54,15 @@ class Analysis:
     doc: PyprojectDocument
     index: DataIndex = field(repr=False)
     context: CheckContext = field(default_factory=CheckContext, repr=False)
-    generation: int = 0  # of what the server knew (Pep725Server.generation) when made
     # set when a newer version replaces this one (or at shutdown): its checks stop at the
     # next finding. Ten quick edits left eight threads analysing versions nobody would see.
     stale: threading.Event = field(default_factory=threading.Event, repr=False)
     running: asyncio.Future | None = field(default=None, repr=False)  # the worker computing findings
+    preparing: asyncio.Future | None = field(default=None, repr=False)  # the worker parsing a big document
+    generation: int = 0  # of what the server knew (Pep725Server.generation) when made
+    # (previous analysis, edit) when the previous version of a big document was still being
+    # parsed: this one is re-read from it once it is (not parsed whole again per keystroke)
+    pending_base: tuple[Analysis, tuple[int, int, int]] | None = field(default=None, repr=False)
 
     @cached_property
     def findings(self) -> list[Finding]:
@@ -263,19 +273,31 @@ class Pep725Server(LanguageServer):
             source = document.source
         except (OSError, UnicodeDecodeError):  # not open, and not readable on disk: nothing to say
             source = ""
-        if (cached is not None and cached.version == document.version and cached.doc.text is source
-                and cached.generation == self.generation):
-            return cached
+        if cached is not None and cached.version == document.version and cached.doc.text is source:
+            if cached.generation == self.generation:
+                return cached
+            # new knowledge, same text: keep the parse, check again
+            folder = project_dir(uri)
+            context = CheckContext(folder, self.venv_scans.get(folder) if folder else None,
+                                   self.settings.missing_dependencies_install)
+            analysis = Analysis(uri, cached.version, cached.doc, self.index, context, generation=self.generation)
+            cached.stale.set()
+            self._analyses[uri] = analysis
+            return analysis
         encoding = getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16"
         folder = project_dir(uri)
         context = CheckContext(folder, self.venv_scans.get(folder) if folder else None,
                                self.settings.missing_dependencies_install)
         edit = document.take_edit() if isinstance(document, LspTextDocument) else None
+        pending_base = None
         if cached is not None and cached.doc.encoding == encoding:
             doc = PyprojectDocument.edited(cached.doc, source, edit, encoding)
+            if doc._base is None and edit is not None and cached.preparing is not None and not cached.preparing.done():
+                pending_base = (cached, edit)
         else:
             doc = PyprojectDocument(source, encoding)
-        analysis = Analysis(uri, document.version, doc, self.index, context, self.generation)
+        analysis = Analysis(uri, document.version, doc, self.index, context, generation=self.generation,
+                            pending_base=pending_base)
         if cached is not None:
             cached.stale.set()
         self._analyses[uri] = analysis
@@ -288,8 +310,69 @@ class Pep725Server(LanguageServer):
         if "findings" in analysis.__dict__:
             return analysis.findings
         if analysis.running is None:
-            analysis.running = asyncio.ensure_future(run_in_daemon_thread(lambda: analysis.findings, name="pep725-ls analysis"))
+            async def run() -> list[Finding]:
+                await self.prepared(analysis)  # a big document: parsed once, by one worker
+                return await run_in_daemon_thread(lambda: analysis.findings, name="pep725-ls analysis")
+
+            analysis.running = asyncio.ensure_future(run())
         return await asyncio.shield(analysis.running)
+
+    async def prepared(self, analysis: Analysis) -> None:
+        """Wait until a big document is parsed, in a worker (small ones: at once)."""
+        doc = analysis.doc
+        if len(doc.text) < BIG_DOCUMENT_CHARS or doc.prepared:
+            return
+        if analysis.preparing is None:
+            analysis.preparing = asyncio.ensure_future(self._prepare(analysis))
+        await asyncio.shield(analysis.preparing)
+
+    async def _prepare(self, analysis: Analysis) -> None:
+        if analysis.pending_base is not None:
+            previous, edit = analysis.pending_base
+            analysis.pending_base = None
+            try:
+                await asyncio.shield(previous.preparing)
+            except Exception:
+                pass
+            if not analysis.doc.prepared:
+                analysis.doc = PyprojectDocument.edited(previous.doc, analysis.doc.text, edit, analysis.doc.encoding)
+        await run_in_daemon_thread(analysis.doc.prepare, name="pep725-ls parse")
+
+    def ready(self, uri: str):
+        """For request handlers written as generators (pygls runs them in message order up
+        to their first ``yield``): ``analysis = yield from ls.ready(uri)``. A small or parsed
+        document answers at once, exactly as a plain handler would; a big one being parsed
+        waits up to REQUEST_WAIT_S off the event loop, then gives None."""
+        analysis = self.analysis(uri)
+        if len(analysis.doc.text) < BIG_DOCUMENT_CHARS or analysis.doc.prepared:
+            return analysis
+        parsed = yield (self._wait_prepared, (analysis,), None)
+        return analysis if parsed else None
+
+    async def _wait_prepared(self, analysis: Analysis) -> bool:
+        try:
+            await asyncio.wait_for(self.prepared(analysis), REQUEST_WAIT_S)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    async def ready_analysis(self, uri: str) -> Analysis | None:
+        """The current analysis, with its document parsed; None when a big document is not
+        parsed within REQUEST_WAIT_S (the parse goes on; a later request finds it done)."""
+        analysis = self.analysis(uri)
+        try:
+            await asyncio.wait_for(self.prepared(analysis), REQUEST_WAIT_S)
+        except asyncio.TimeoutError:
+            return None
+        return analysis
+
+    def prepare_soon(self, uri: str) -> None:
+        """Start parsing a big document now (didOpen/didChange), before a request needs it."""
+        document = self.workspace.text_documents.get(uri)
+        if document is not None and len(document.source) >= BIG_DOCUMENT_CHARS:
+            analysis = self.analysis(uri)
+            task = asyncio.ensure_future(self.prepared(analysis))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # failures are the next request's
 
     async def current_findings(self, uri: str) -> tuple[Analysis, list[Finding]]:
         """The analysis of the document's current version and its findings; when an edit
@@ -304,8 +387,9 @@ class Pep725Server(LanguageServer):
 
     def learned(self, what: str) -> None:
         """The server knows something new (settings, live nixpkgs data, a virtualenv scan):
-        a new generation; every analysis made before it is stale, and every open document's
-        diagnostics are published (or, in pull mode, the client is asked to pull) again."""
+        a new generation; every analysis made before it is stale (an unchanged text keeps its
+        parse: a 5 MB document took 2.7 s), and every open document's diagnostics are
+        published (or, in pull mode, the client is asked to pull) again."""
         self.generation += 1
         log.debug("generation %d: %s", self.generation, what)
         for analysis in self._analyses.values():

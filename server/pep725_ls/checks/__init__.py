@@ -6,7 +6,6 @@ The LSP layer (features/diagnostics.py) and the CLI turn findings into their own
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from ..data_index import DataIndex
@@ -25,9 +24,10 @@ CHECKERS = [external_table, names, nixpkgs, python_dependencies, build_backend, 
 # no editor can show. Past this many, one summary finding says how many were left out.
 MAX_FINDINGS = 1000
 TOO_MANY = "too-many-findings"
-# Findings past the cap are counted, not kept, for at most this long: counting 1.25 M of
-# them alone took 40 s. Then the summary says "at least".
-COUNT_BUDGET_S = 0.5
+# Findings past the cap are counted, not kept, up to this many (counting 1.25 M of them
+# took 40 s); then the summary says "at least". A count, not a time budget: the summary is
+# the same on every run and machine.
+MAX_COUNTED = 10_000
 
 
 class AnalysisCancelled(Exception):
@@ -49,9 +49,9 @@ def run_checks(
     Checked between findings: ``cancelled``."""
     context = context or CheckContext()
     findings: list[Finding] = []
-    left_out, first_left_out, count_until, exact = 0, None, 0.0, True
+    left_out, first_left_out, exact = 0, None, True
     for checker in CHECKERS:
-        if first_left_out is not None and time.monotonic() > count_until:
+        if left_out >= MAX_COUNTED:
             exact = False
             break
         if cancelled is not None and cancelled():
@@ -64,13 +64,12 @@ def run_checks(
                 continue
             if limit is None or len(findings) < limit:
                 findings.append(finding)
-            else:  # counted, not kept: the summary says how many
+            elif left_out < MAX_COUNTED:  # counted, not kept: the summary says how many
                 left_out += 1
-                if first_left_out is None:
-                    first_left_out, count_until = finding, time.monotonic() + COUNT_BUDGET_S
-                elif left_out % 256 == 0 and time.monotonic() > count_until:
-                    exact = False
-                    break
+                first_left_out = first_left_out or finding
+            else:
+                exact = False
+                break
     if first_left_out is not None:
         more = f"{left_out} more finding{'s' if left_out != 1 else ''}" if exact else f"At least {left_out} more findings"
         findings.append(Finding(

@@ -15,6 +15,7 @@ from .. import lsp_conversions
 from ..edits import Fix, TextEdit
 from ..external_edits import Addition, add_to_external, preferred_additions
 from ..safe_fixes import fix_all_edit
+from ..server import BIG_DOCUMENT_CHARS
 from . import nix_shell
 
 FIX_ALL_KIND = "source.fixAll.pep725"
@@ -48,11 +49,26 @@ def _supports_resolve(ls) -> bool:
     return bool(ca and ca.resolve_support and "edit" in ca.resolve_support.properties)
 
 
+WAIT_S = 1.5  # a normal document's first analysis, data loading included, takes ~0.3 s
+
+
 async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     if not ls.settings.code_actions_enable:
         return None
     uri = params.text_document.uri
-    analysis, findings = await ls.current_findings(uri)
+    # Editors ask at every cursor move: answer within WAIT_S, with what needs no findings
+    # when they are not ready yet (a hostile document's took seconds); the editor asks
+    # again when the diagnostics arrive.
+    deadline = asyncio.get_running_loop().time() + WAIT_S
+    analysis = await ls.ready_analysis(uri)
+    if analysis is None:  # a big document still being parsed: nothing yet, rather than a freeze
+        return []
+    findings: list | None
+    try:
+        left = max(0.05, deadline - asyncio.get_running_loop().time())
+        analysis, findings = await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(ls.current_findings(uri))), left)
+    except asyncio.TimeoutError:
+        findings = None
     doc = analysis.doc
     only = params.context.only
     start = lsp_conversions.offset_of(doc, params.range.start)
@@ -60,14 +76,14 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
     actions: list[lsp.CodeAction] = []
 
     if _wanted(only, lsp.CodeActionKind.QuickFix):
-        for finding in findings:
+        for finding in findings or ():
             if finding.end < start or finding.start > end or not finding.fixes:
                 continue
             diag = lsp_conversions.diagnostic(doc, finding, ls.settings)
             for i, fix in enumerate(finding.fixes):
                 actions.append(await _action(ls, uri, analysis.version, doc, fix, diag, preferred=fix.preferred and i == 0))
 
-    additions = preferred_additions(findings)
+    additions = preferred_additions(findings or ())
     if additions and _wanted(only, ADD_MISSING_KIND):
         action = lsp.CodeAction(
             title=f"Add all missing external dependencies ({len({a.specifier for a in additions})})",
@@ -76,17 +92,21 @@ async def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction]
         )
         actions.append(action if _supports_resolve(ls) else await resolve(ls, action))
 
-    if _wanted(only, nix_shell.KIND) and (only or not params.context.diagnostics):
+    # (a big document's tomllib pass takes seconds: offered once something else made it)
+    big_unread = len(doc.text) >= BIG_DOCUMENT_CHARS and "parsed" not in doc.__dict__
+    if _wanted(only, nix_shell.KIND) and (only or not params.context.diagnostics) and not big_unread:
         shell = nix_shell.action(ls, uri, analysis, lazy=_supports_resolve(ls))
         if shell is not None:
             actions.append(shell)
 
-    fixable = [f for f in findings if any(x.safe for x in f.fixes)]
-    if fixable:
+    fixable = [f for f in findings or () if any(x.safe for x in f.fixes)]
+    # findings not ready: fix-all is still offered when it can be computed on resolve
+    unknown = findings is None and _supports_resolve(ls)
+    if fixable or unknown:
         for kind in (FIX_ALL_KIND, lsp.CodeActionKind.SourceFixAll):
             if only and _wanted(only, kind) or (not only and kind == FIX_ALL_KIND):
                 action = lsp.CodeAction(
-                    title=f"Fix all safe pep725-ls problems ({len(fixable)})",
+                    title=f"Fix all safe pep725-ls problems ({len(fixable)})" if fixable else "Fix all safe pep725-ls problems",
                     kind=kind,
                     data={"uri": uri, "version": analysis.version},
                 )

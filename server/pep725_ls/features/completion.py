@@ -295,7 +295,9 @@ def register(server) -> None:
     def completion(ls, params: lsp.CompletionParams):
         if not ls.settings.completion_enable:
             return None
-        analysis = ls.analysis(params.text_document.uri)
+        analysis = yield from ls.ready(params.text_document.uri)
+        if analysis is None:
+            return None
         offset = lsp_conversions.offset_of(analysis.doc, params.position)
         return complete(analysis.doc, offset, ls.index, ls.completion_support or ClientSupport())
 

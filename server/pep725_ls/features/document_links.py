@@ -31,7 +31,9 @@ def links(doc: PyprojectDocument, index: DataIndex) -> list[tuple[int, int, str,
 def register(server) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_LINK, lsp.DocumentLinkOptions(resolve_provider=False))
     def document_link(ls, params: lsp.DocumentLinkParams):
-        analysis = ls.analysis(params.text_document.uri)
+        analysis = yield from ls.ready(params.text_document.uri)
+        if analysis is None:
+            return []
         doc = analysis.doc
         td = ls.client_capabilities.text_document
         tooltips = bool(td and td.document_link and td.document_link.tooltip_support)

@@ -14,11 +14,13 @@ from . import virtualenv
 def register(server) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: lsp.DidOpenTextDocumentParams) -> None:
+        ls.prepare_soon(params.text_document.uri)
         ls.schedule_diagnostics(params.text_document.uri, 0)
         virtualenv.schedule(ls, params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: lsp.DidChangeTextDocumentParams) -> None:
+        ls.prepare_soon(params.text_document.uri)
         ls.schedule_diagnostics(params.text_document.uri, ls.settings.debounce_ms / 1000)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)

@@ -3,11 +3,32 @@ ecosystems call it. ``hover_markdown`` is pure (specifier + index → markdown).
 
 from __future__ import annotations
 
+import re
+
 from lsprotocol import types as lsp
 
 from .. import depurl, lsp_conversions
 from ..data_index import DataIndex, NixMapping
 from ..document import CursorInString, PyprojectDocument
+
+
+# What can start markup inside a line (the text never starts one: it follows "**"):
+# emphasis, code, links and images, autolinks and HTML, entities, tables, strikethrough.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>!&|~])")
+
+
+def markdown_text(text: str) -> str:
+    """User text as literal Markdown: every character Markdown could read as markup (a
+    link ``[x](command:…)``, emphasis, HTML, an autolink) escaped, line breaks flattened."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def markdown_code(text: str) -> str:
+    """User text as an inline code span, whatever backticks it holds."""
+    text = " ".join(text.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def hover_markdown(spec: depurl.ExternalSpecifier, index: DataIndex) -> str | None:
@@ -17,7 +38,7 @@ def hover_markdown(spec: depurl.ExternalSpecifier, index: DataIndex) -> str | No
     package_id = spec.package_id
     if package_id is None:
         return None
-    lines = [f"**{package_id}**"]
+    lines = [f"**{markdown_text(package_id)}**"]  # the user's text: never markup
     entry = index.lookup(spec.registry_id or package_id) or index.lookup(package_id)
     if entry is not None:
         if entry.description:
@@ -31,9 +52,9 @@ def hover_markdown(spec: depurl.ExternalSpecifier, index: DataIndex) -> str | No
         target = None
         lines += ["", "_Not in the PEP 804 registry._"]
     if spec.version is not None:
-        lines += ["", f"Version: `{spec.version.text}`"]
+        lines += ["", f"Version: {markdown_code(spec.version.text)}"]
     if spec.marker is not None:
-        lines += ["", f"Only when: `{spec.marker.text}`"]
+        lines += ["", f"Only when: {markdown_code(spec.marker.text)}"]
     lines += nixpkgs_markdown(index.nixpkgs(spec.registry_id or package_id) or index.nixpkgs(package_id))
     rows = index.ecosystem_packages(target or package_id)
     if rows:
@@ -106,7 +127,9 @@ def register(server) -> None:
     def on_hover(ls, params: lsp.HoverParams):
         if not ls.settings.hover_enable:
             return None
-        analysis = ls.analysis(params.text_document.uri)
+        analysis = yield from ls.ready(params.text_document.uri)
+        if analysis is None:
+            return None
         return hover(analysis.doc, lsp_conversions.offset_of(analysis.doc, params.position), ls.index)
 
     del on_hover

@@ -36,7 +36,10 @@ def register(server) -> None:
     def inlay_hint(ls, params: lsp.InlayHintParams):
         if not ls.settings.inlay_hints_enable:
             return None
-        doc = ls.analysis(params.text_document.uri).doc
+        analysis = yield from ls.ready(params.text_document.uri)
+        if analysis is None:
+            return []
+        doc = analysis.doc
         start = lsp_conversions.offset_of(doc, params.range.start)
         end = lsp_conversions.offset_of(doc, params.range.end)
         result = []
