@@ -712,7 +712,7 @@ class DataIndex:
         for key in (target, base):
             entry = self._curated.get(key)
             if entry is not None:
-                source = "emm" if entry.get("why") == "from the EMM nix mapping" else "curated"
+                source = entry.get("source", "curated")  # "emm": a PEP 804 nix row we have not checked
                 return NixMapping(
                     key, tuple(self._row_attr(r) for r in entry.get("nix", [])), source,
                     entry.get("why", "") if source == "curated" else "", entry.get("exotic", ""),
