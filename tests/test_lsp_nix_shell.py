@@ -33,7 +33,6 @@ async def generate_action(s: Session) -> lsp.CodeAction:
 
 
 async def test_generate_creates_shell_nix(client, tmp_path):
-
     shutil.copy(FOLDER / "pyproject.toml", tmp_path / "pyproject.toml")
     expected = expected_shell()  # the reviewed file, not shell_nix() itself
     s = Session(client, tmp_path / "pyproject.toml").open()
