@@ -200,6 +200,7 @@ class Pep725Server(LanguageServer):
         self.stopping = threading.Event()
         self._frozen_after_reads = -1
         self.warm_up_task: asyncio.Future | None = None  # features/warm_up.py
+        self.nix_refresh_task: asyncio.Task | None = None  # nix_live.start_background_refresh
         # LSP: 0 after shutdown + exit, 1 after an exit without shutdown (set from pygls's sys.exit)
         self.exit_code = 0
 
