@@ -100,7 +100,9 @@ async def test_add_dependency_edit_ends_within_the_document(client):
     last_line = s.text.count("\n") - 1  # the editor's last line: the final line break ends it
     [diag] = [d for d in await s.diagnostics() if d.code == "missing-external-dependency"]
     actions = await s.code_actions(diag.range, [diag], only=[lsp.CodeActionKind.QuickFix])
-    [action] = [a for a in actions if a.title == "Add dep:generic/libpq to [external].dependencies"]
+    matching = [a for a in actions if a.title.startswith("Add dep:generic/libpq") and "[external].dependencies" in a.title]
+    assert len(matching) == 1, [a.title for a in actions]
+    action = matching[0]
     edits = workspace_edits(action.edit, s.uri)
     assert edits
     for edit in edits:

@@ -9,8 +9,7 @@ import pytest
 from lsprotocol import types as lsp
 
 from conftest import WORKSPACES, Session
-from pep725_ls.data_index import default_index
-from pep725_ls.nix_environment import shell_nix
+from test_nix_environment import expected_shell
 
 pytestmark = pytest.mark.asyncio
 FOLDER = WORKSPACES / "nix-shell"
@@ -34,10 +33,8 @@ async def generate_action(s: Session) -> lsp.CodeAction:
 
 
 async def test_generate_creates_shell_nix(client, tmp_path):
-    import tomllib
-
     shutil.copy(FOLDER / "pyproject.toml", tmp_path / "pyproject.toml")
-    expected = shell_nix(tomllib.loads((tmp_path / "pyproject.toml").read_text()), default_index())
+    expected = expected_shell()  # the reviewed file, not shell_nix() itself
     s = Session(client, tmp_path / "pyproject.toml").open()
     action = await generate_action(s)
     if action.edit is not None:  # VS Code: documentChanges with resource operations

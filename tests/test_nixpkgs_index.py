@@ -264,3 +264,15 @@ def test_pkg_config_row_is_true(index):
     assert "pkgconf" in [a.attr for a in mapping.attrs]
     assert not mapping.why.startswith("fixes EMM")
     assert "dep:generic/pkg-config" not in {c["id"] for c in index.corrections}
+
+
+@pytest.mark.parametrize("soname, alternative", [
+    ("libldap-2.5.so.0", ("libldap.so.2", "openldap")),  # a version in the name, Debian's spelling
+    ("libgeos.so.3.11.1", ("libgeos.so.3.14.1", "geos")),  # a full version as the soname
+    ("libcrypto.so.1.1", ("libcrypto.so.3", "openssl")),
+])
+def test_what_nixpkgs_ships_instead(index, soname, alternative):
+    others = index.soname_alternatives(soname)
+    assert alternative in others
+    assert all(attr != "glamoroustoolkit" for _, attr in others)  # copies bundled in applications
+    assert index.soname_alternatives("libz.so.1.99") == [("libz.so.1", "zlib")]  # not libz3

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -41,14 +43,27 @@ def test_damaged_files_are_reported_not_fatal(tmp_path):
 
 
 def test_unreadable_file(tmp_path):
+    """An unreadable .so is a problem in the report, and the scan goes on. As root (CI),
+    the scan runs without the capabilities that let root read anything, on a file root
+    does not own: the same EACCES a user gets."""
     venv = make_venv(tmp_path)
     target = next(venv.glob("lib/python*/site-packages/demo/*.so"))
     target.chmod(0)
     try:
-        if os.access(target, os.R_OK):  # root reads anything
-            return
-        result = scan(venv)
-        assert any("Permission denied" in p for p in result.problems)
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                pytest.skip("root reads any file, and setpriv (util-linux) is missing to drop that")
+            os.chown(target, 65534, 65534)
+            code = ("import json, sys; from pathlib import Path; from pep725_ls.venv_scan import scan; "
+                    "r = scan(Path(sys.argv[1])); print(json.dumps([list(r.problems), [m.soname for m in r.missing]]))")
+            run = subprocess.run([setpriv, "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-c", code,
+                                  str(venv)], capture_output=True, text=True, timeout=120)
+            assert run.returncode == 0, run.stderr
+            problems, _ = json.loads(run.stdout)
+        else:
+            problems = list(scan(venv).problems)
+        assert any("Permission denied" in p for p in problems), problems
     finally:
         target.chmod(0o644)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+from pep725_ls.data_index import DataIndex
 from pep725_ls.features import warm_up
 from pep725_ls.server import create_server
 
 
 def test_every_step_runs_and_loads_what_first_requests_need():
-    server = create_server()
+    server = create_server(DataIndex())  # a fresh index: nothing loaded by earlier tests
+    assert "_names_by_length" not in server.index.__dict__
     steps = list(warm_up._steps(server))
     assert [step.__name__ for step in steps] == ["names", "resolve", "hovering", "code_actions"]
     for step in steps:

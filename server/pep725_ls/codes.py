@@ -67,6 +67,7 @@ _ALL = [
     Code("venv-missing-library", Severity.WARNING, "A shared library the virtualenv needs is not declared"),
     # bounds
     Code("too-many-findings", Severity.WARNING, "More findings than pep725-ls reports per document"),
+    Code("internal-error", Severity.WARNING, "One of pep725-ls' checks failed; the others still ran"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}

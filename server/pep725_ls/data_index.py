@@ -712,7 +712,7 @@ class DataIndex:
         for key in (target, base):
             entry = self._curated.get(key)
             if entry is not None:
-                source = "emm" if entry.get("why") == "from the EMM nix mapping" else "curated"
+                source = entry.get("source", "curated")  # "emm": a PEP 804 nix row we have not checked
                 return NixMapping(
                     key, tuple(self._row_attr(r) for r in entry.get("nix", [])), source,
                     entry.get("why", "") if source == "curated" else "", entry.get("exotic", ""),
@@ -851,20 +851,27 @@ class DataIndex:
         return {a for r in entry.get("nix", []) + entry.get("runtime", []) for a in (r["attr"], r.get("data_attr")) if a}
 
     def soname_alternatives(self, soname: str) -> list[tuple[str, str]]:
-        """(file, attribute) of other versions of the library nixpkgs ships: for
-        ``libffi.so.7``, ``[("libffi.so.8", "libffi")]``. Curated attributes first."""
-        base = re.match(r"(lib.+?\.so)", soname)
-        if base is None:
+        """(file, attribute) of other versions of the library nixpkgs ships, oldest first:
+        for ``libffi.so.7``, ``[("libffi.so.8", "libffi")]``; for ``libldap-2.5.so.0``,
+        ``libldap.so.2``. Curated attributes are preferred for each file."""
+        family = _library_family(soname)
+        if family is None:
             return []
         lines = self._soname_lines
+        by_attr: dict[str, list[str]] = {}
+        for i in _bisect_prefix(lines, family):
+            file, attr, _ = lines[i].split("\t")
+            if file != soname and _library_family(file) == family and re.search(r"\.so(\.\d+)+$", file):
+                if attr in self._attr_to_curated or _named_alike(file, self._generic_name_for_attr(attr)):
+                    by_attr.setdefault(attr, []).append(file)  # not a copy bundled in an application
         out: dict[str, str] = {}
         curated = self._attr_to_curated
-        for i in _bisect_prefix(lines, base.group(1) + "."):
-            file, attr, _ = lines[i].split("\t")
-            if file != soname and re.fullmatch(re.escape(base.group(1)) + r"\.\d+", file):
+        for attr, files in sorted(by_attr.items()):
+            for file in soname_list(files):  # libgeos.so.3.13.1, not each of its symlinks
                 if file not in out or (attr in curated and out[file] not in curated):
                     out[file] = self._user_attr.get(attr, attr)
-        return sorted(out.items(), key=lambda fa: [int(n) for n in fa[0].rsplit(".so.", 1)[1].split(".")])
+        numbers = lambda fa: [int(n) for n in re.findall(r"\d+", fa[0][len(family):])]  # noqa: E731
+        return sorted(out.items(), key=numbers)
 
     def soname_depurls(self, soname: str) -> list[str]:
         return [p.depurl_id for p in self.soname_providers(soname)]
@@ -978,6 +985,13 @@ class DataIndex:
                     out.append(row)
                     break
         return out
+
+
+def _library_family(file: str) -> str | None:
+    """The name of a library without its versions: ``libldap`` for ``libldap-2.5.so.0``,
+    ``libffi`` for ``libffi.so.8``; ``libz3`` stays itself (its digit is in the name)."""
+    m = re.match(r"(lib.+?)\.so(\.|$)", file)
+    return re.sub(r"[-_.]\d+(\.\d+)*$", "", m.group(1)) or None if m else None
 
 
 def _named_alike(soname: str, package: str) -> bool:

@@ -88,6 +88,7 @@ class Problem:
     start: int
     end: int
     part: str
+    replacement: str | None = None  # the part as it should be written, when that is certain
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +158,8 @@ class _Builder:
     problems: list[Problem] = field(default_factory=list)
     legacy: str | None = None
 
-    def problem(self, code: str, message: str, start: int, end: int, part: str) -> None:
-        self.problems.append(Problem(code, message, start, max(end, start), part))
+    def problem(self, code: str, message: str, start: int, end: int, part: str, replacement: str | None = None) -> None:
+        self.problems.append(Problem(code, message, start, max(end, start), part, replacement))
 
     def build(self) -> ExternalSpecifier:
         return ExternalSpecifier(
@@ -167,6 +168,13 @@ class _Builder:
 
 
 @lru_cache(maxsize=4096)  # the same strings are parsed again at every version of a file
+def parse_effective(text: str) -> ExternalSpecifier:
+    """What a specifier means: for a 2023-draft ``pkg:``/``virtual:`` string, its ``dep:``
+    equivalent parsed; else the specifier itself. The one place legacy forms are converted."""
+    spec = parse(text)
+    return parse(spec.legacy_replacement) if spec.legacy_replacement else spec
+
+
 def parse(text: str) -> ExternalSpecifier:
     """Parse and validate one specifier. Never raises. The result is immutable (and shared)."""
     b = _Builder(text)
@@ -480,9 +488,11 @@ def _check_virtual(b: _Builder, segments: list[Part]) -> None:
             "namespace",
         )
     elif namespace.text != namespace.text.lower():
-        b.problem("invalid-depurl", f"virtual namespace must be lowercase: '{namespace.text.lower()}'", namespace.start, namespace.end, "namespace")
+        b.problem("invalid-depurl", f"virtual namespace must be lowercase: '{namespace.text.lower()}'", namespace.start, namespace.end, "namespace",
+                  namespace.text.lower())
     if name.text != name.text.lower():
-        b.problem("invalid-depurl", f"virtual names are lowercase: '{name.text.lower()}'", name.start, name.end, "name")
+        b.problem("invalid-depurl", f"virtual names are lowercase: '{name.text.lower()}'", name.start, name.end, "name",
+                  name.text.lower())
 
 
 def _check_version(b: _Builder, part: Part) -> None:

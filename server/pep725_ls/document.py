@@ -256,9 +256,15 @@ class PyprojectDocument:
                 if not string.terminated:
                     continue  # still being typed
                 spec = depurl.parse(string.value)
-                effective = depurl.parse(spec.legacy_replacement) if spec.legacy_replacement else spec
+                effective = depurl.parse_effective(string.value)
                 out.append(ListedSpecifier(lst, index, string, spec, effective))
         return out
+
+    def declared_ids(self, keys: tuple[str, ...] | None = None) -> set[str]:
+        """Package ids (``dep:type/ns/name``) declared in the [external] lists of ``keys``
+        (default: every list); a 2023-draft spelling counts as what it means."""
+        return {listed.effective.package_id for listed in self.specifiers
+                if listed.effective.package_id and (keys is None or listed.requirement_list.key in keys)}
 
     def values_at(self, path: tuple[str, ...]) -> list[KeyValue]:
         return [kv for kv in self.entries if kv.path == path]

@@ -16,7 +16,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, InlineTable, String, Table
 
 from . import depurl
-from .document import EXTERNAL_KEYS, GROUPS_KEY, OPTIONAL_KEYS, REQUIREMENT_KEYS
+from .document import EXTERNAL_KEYS, PyprojectDocument
 from .edits import TextEdit, minimal_edit
 
 
@@ -34,32 +34,7 @@ class Addition:
 
 
 def _identity(specifier: str) -> str | None:
-    spec = depurl.parse(specifier)
-    if spec.legacy_replacement:
-        spec = depurl.parse(spec.legacy_replacement)
-    return spec.package_id
-
-
-def declared_ids(data: dict) -> set[str]:
-    """Package ids (``dep:type/ns/name``) declared anywhere in a parsed ``[external]``."""
-    external = data.get("external")
-    found: set[str] = set()
-    if not isinstance(external, dict):
-        return found
-
-    def collect(values) -> None:
-        if isinstance(values, list):
-            for v in values:
-                if isinstance(v, str) and (pid := _identity(v)):
-                    found.add(pid)
-
-    for key, value in external.items():
-        if key in REQUIREMENT_KEYS:
-            collect(value)
-        elif key in OPTIONAL_KEYS + (GROUPS_KEY,) and isinstance(value, dict):
-            for group in value.values():
-                collect(group)
-    return found
+    return depurl.parse_effective(specifier).package_id
 
 
 def _literal_style(array: Array) -> bool:
@@ -127,11 +102,11 @@ def add_to_external(text: str, additions: list[Addition]) -> TextEdit | None:
     """One edit adding every addition not declared yet; None when there is nothing to add
     or the file cannot be edited safely (not valid TOML, or a value of the wrong type)."""
     try:
-        data = tomllib.loads(text)
+        tomllib.loads(text)  # refuse what is not valid TOML
         doc = tomlkit.parse(text)
     except (tomllib.TOMLDecodeError, TOMLKitError, RecursionError):
         return None
-    declared = declared_ids(data)
+    declared = PyprojectDocument(text).declared_ids()
     todo: list[Addition] = []
     for addition in additions:
         pid = _identity(addition.specifier)

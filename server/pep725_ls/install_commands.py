@@ -77,9 +77,7 @@ def install_commands(data: dict, index: DataIndex, ecosystem: str, category: str
     for req in requirements(data.get("external") or {}, extras, groups):
         if category != "all" and req.category != category:
             continue
-        spec = depurl.parse(req.specifier)
-        if spec.legacy_replacement:
-            spec = depurl.parse(spec.legacy_replacement)
+        spec = depurl.parse_effective(req.specifier)
         if spec.package_id is None:
             notes.append(f"# not a valid DepURL: {comment_text(req.specifier)}")
             continue

@@ -102,9 +102,7 @@ def environment(reqs: list[Requirement], index: DataIndex, system: str = DEFAULT
     marker_env = SYSTEM_MARKERS.get(system, SYSTEM_MARKERS[DEFAULT_SYSTEM])
     builds_against_libraries = False
     for req in reqs:
-        spec = depurl.parse(req.specifier)
-        if spec.legacy_replacement:
-            spec = depurl.parse(spec.legacy_replacement)
+        spec = depurl.parse_effective(req.specifier)
         if spec.package_id is None or any(p.code in ("invalid-depurl", "invalid-marker") for p in spec.problems):
             env.invalid.append(req.specifier)
             continue

@@ -314,7 +314,7 @@ async def start_background_refresh(ls) -> asyncio.Task | None:
     if source == "vendored":
         return None
     task = asyncio.ensure_future(_refresh_task(ls, source, ls.settings.nix_timeout))
-    ls._nix_refresh_task = task  # keep a reference (and let tests await it)
+    ls.nix_refresh_task = task  # keep a reference (and let tests await it)
     return task
 
 

@@ -66,14 +66,9 @@ class Analysis:
 
     @cached_property
     def findings(self) -> list[Finding]:
-        """Raises AnalysisCancelled once ``stale`` is set (nothing is cached then)."""
-        try:
-            return run_checks(self.doc, self.index, self.context, cancelled=self.stale.is_set)
-        except AnalysisCancelled:
-            raise
-        except Exception:  # a bug in one check must not take the editor down
-            log.exception("checks failed on %s", self.uri)
-            return []
+        """Raises AnalysisCancelled once ``stale`` is set (nothing is cached then). A check
+        that fails is one internal-error finding (checks/__init__.py), not an empty list."""
+        return run_checks(self.doc, self.index, self.context, cancelled=self.stale.is_set)
 
 
 def is_pyproject(uri: str) -> bool:
@@ -215,6 +210,7 @@ class Pep725Server(LanguageServer):
         self.stopping = threading.Event()
         self._frozen_after_reads = -1
         self.warm_up_task: asyncio.Future | None = None  # features/warm_up.py
+        self.nix_refresh_task: asyncio.Task | None = None  # nix_live.start_background_refresh
         # LSP: 0 after shutdown + exit, 1 after an exit without shutdown (set from pygls's sys.exit)
         self.exit_code = 0
 

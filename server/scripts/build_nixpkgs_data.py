@@ -125,7 +125,7 @@ def build(shared: Path) -> dict[str, bytes]:
         ours = mapping.get(depurl_id)
         if ours is None:
             if names:
-                mapping[depurl_id] = {"nix": [describe(n, n, None) for n in names], "why": "from the EMM nix mapping"}
+                mapping[depurl_id] = {"nix": [describe(n, n, None) for n in names], "source": "emm"}
             continue
         our_names = [r["attr"] for r in ours["nix"]]
         # A correction: EMM's first choice is none of ours, or we say why it is wrong. An

@@ -85,7 +85,7 @@ class SonameResolver:
         self.hints: dict[str, str] = mapping.get("soname_hints", {})
         self.attr_to_depurl: dict[str, str] = {}
         for depurl_id, entry in sorted(mapping["mappings"].items(), key=lambda kv: (not kv[0].startswith(GENERIC), kv[0])):
-            if entry.get("why") == "from the EMM nix mapping":
+            if entry.get("source") == "emm":
                 continue  # unchecked rows do not name a library
             for i, row in enumerate(entry.get("nix", [])):
                 for a in (row["attr"], row.get("data_attr")):

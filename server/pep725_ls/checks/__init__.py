@@ -6,7 +6,8 @@ The LSP layer (features/diagnostics.py) and the CLI turn findings into their own
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 
 from ..data_index import DataIndex
 from ..document import PyprojectDocument
@@ -30,8 +31,30 @@ TOO_MANY = "too-many-findings"
 MAX_COUNTED = 10_000
 
 
+INTERNAL_ERROR = "internal-error"
+log = logging.getLogger(__name__)
+
+
 class AnalysisCancelled(Exception):
     """Raised by run_checks when ``cancelled()`` turns true (a newer version, shutdown)."""
+
+
+def _isolated(checker, doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> Iterator[Finding]:
+    """One checker's findings; if it fails, what it found so far and one internal-error
+    finding naming it, so a bug in one check never empties the others' diagnostics (in the
+    editor and in the CLI alike)."""
+    try:
+        if getattr(checker, "NEEDS_CONTEXT", False):
+            yield from checker.check(doc, index, context)
+        else:
+            yield from checker.check(doc, index)
+    except AnalysisCancelled:
+        raise
+    except Exception as exc:
+        name = checker.__name__.rsplit(".", 1)[-1]
+        log.exception("the %s check failed", name)
+        yield Finding(INTERNAL_ERROR, f"pep725-ls: the {name} check failed ({type(exc).__name__}: {exc}); "
+                      "the other checks still ran. Please report this with the file.", 0, 0, data={"checker": name})
 
 
 def run_checks(
@@ -56,8 +79,7 @@ def run_checks(
             break
         if cancelled is not None and cancelled():
             raise AnalysisCancelled
-        found = checker.check(doc, index, context) if getattr(checker, "NEEDS_CONTEXT", False) else checker.check(doc, index)
-        for finding in found:
+        for finding in _isolated(checker, doc, index, context):
             if cancelled is not None and cancelled():
                 raise AnalysisCancelled
             if wanted is not None and not wanted(finding):

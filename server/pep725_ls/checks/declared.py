@@ -7,17 +7,10 @@ from ..document import PyprojectDocument
 
 
 def declared_ids(doc: PyprojectDocument, index: DataIndex, keys: tuple[str, ...] | None = None) -> set[str]:
-    """Canonical package ids declared in the [external] lists of ``keys`` (default: any;
-    legacy spellings count)."""
-    found: set[str] = set()
-    for listed in doc.specifiers:
-        if keys is not None and listed.requirement_list.key not in keys:
-            continue
-        package_id = listed.effective.package_id
-        if package_id:
-            found.add(package_id)
-            found.add(index.canonical_target(package_id))
-    return found
+    """Package ids declared in the [external] lists of ``keys`` (default: any), with the
+    canonical DepURL each alias stands for."""
+    found = doc.declared_ids(keys)
+    return found | {index.canonical_target(package_id) for package_id in found}
 
 
 def short_name(depurl_id: str) -> str:

@@ -247,8 +247,8 @@ def _check_list(doc: PyprojectDocument, lst: RequirementList, specifiers: list, 
                 fixes = (Fix(f"Migrate to {spec.legacy_replacement.strip()}", (replace_string(string, spec.legacy_replacement),)),)
                 data = {"replacement": spec.legacy_replacement}
                 start, end = string.content_start, string.content_end
-            elif problem.part == "name" and "lowercase" in problem.message and spec.name is not None:
-                fixed = string.value[: spec.name.start] + spec.name.text.lower() + string.value[spec.name.end :]
+            elif problem.replacement is not None:
+                fixed = string.value[: problem.start] + problem.replacement + string.value[problem.end :]
                 fixes = (Fix(f"Change to {fixed}", (replace_string(string, fixed),)),)
                 data = {"replacement": fixed}
             yield Finding(problem.code, problem.message, start, max(end, start), fixes, data)

@@ -32,9 +32,8 @@ def markdown_code(text: str) -> str:
 
 
 def hover_markdown(spec: depurl.ExternalSpecifier, index: DataIndex) -> str | None:
-    """The hover text for one specifier, or None when there is nothing to say."""
-    if spec.legacy_replacement:
-        spec = depurl.parse(spec.legacy_replacement)
+    """The hover text for one specifier (its meaning: ``depurl.parse_effective``), or None
+    when there is nothing to say."""
     package_id = spec.package_id
     if package_id is None:
         return None
@@ -113,7 +112,7 @@ def hover(doc: PyprojectDocument, offset: int, index: DataIndex) -> lsp.Hover | 
     if not isinstance(cursor, CursorInString):
         return None
     string = cursor.string
-    text = hover_markdown(depurl.parse(string.value), index)
+    text = hover_markdown(depurl.parse_effective(string.value), index)
     if text is None:
         return None
     return lsp.Hover(

@@ -56,7 +56,7 @@ def _steps(ls):
     def hovering() -> None:
         request(lsp.TEXT_DOCUMENT_HOVER, where)
         answer(hover.hover(doc, name_at - 1, ls.index))
-        hover.hover_markdown(depurl.parse("dep:generic/zlib"), ls.index)
+        hover.hover_markdown(depurl.parse_effective("dep:generic/zlib"), ls.index)
 
     def code_actions() -> None:
         diagnostic = lsp.Diagnostic(lsp.Range(lsp.Position(1, 0), lsp.Position(1, 1)), "warm-up", code="x",
