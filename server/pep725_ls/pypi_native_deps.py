@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 
-from packaging.utils import canonicalize_name
-
 # What a suggestion is for, in the words of docs/missing-dependencies.md:
 BUILD = "build"  # needed to build the project from its sdist (compiler, pkg-config, cmake)
 HOST = "host"  # linked by its extension modules; its wheels may carry a copy
@@ -120,6 +118,8 @@ class PypiTable:
         return list(self._doc.get("projects", {}))
 
     def row(self, project: str) -> PypiNative | None:
+        from packaging.utils import canonicalize_name  # imported on the first question, not at start-up
+
         key = canonicalize_name(project)
         raw = self._doc.get("projects", {}).get(key)
         if raw is None:
