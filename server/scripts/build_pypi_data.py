@@ -8,7 +8,7 @@
 list) until it has seen ``--compiled`` projects that ship compiled code, reads each one's
 newest manylinux x86_64 wheel and sdist (pypi_wheel_facts.py, cached under
 ~/.cache/pep725-ls-wheels/) and writes the raw facts to data/pypi/wheel-facts.jsonl.
-Without ``--fetch`` nothing is downloaded: the DepURL table data/pypi/native-deps.json is
+Without ``--fetch`` nothing is downloaded: the DepURL table data/pypi/native-deps.tsv is
 derived from those facts, curated.toml, the poetry2nix rows, the vendored soname index and
 auditwheel's manylinux policy (derive_pypi_data.py). Output is deterministic; ``--check``
 exits 1 when a file on disk differs from what the inputs give.
