@@ -97,7 +97,7 @@ _LOADS = {
     "nixpkgs attrs (73k)": "i._attr_lines",
     "nixpkgs names": "i._names",
     "sonames (36k)": "i._soname_lines",
-    "PyPI table": "i._pypi._doc",
+    "PyPI table": "i._pypi._lines",
     "ecosystem mappings": "i._mappings",
 }
 

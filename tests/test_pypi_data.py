@@ -270,3 +270,14 @@ def test_facts_file_is_json_lines_in_rank_order():
     assert len(rows) >= 300 and all(r["project"] and r["status"] for r in rows)
     ranked = [r["rank"] for r in rows if r.get("rank")]
     assert ranked[:100] == sorted(ranked[:100])  # the walk goes down the download ranks
+
+
+def test_mapping_report_pypi_cli():
+    done = subprocess.run([sys.executable, "-m", "pep725_ls", "mapping", "report", "--pypi"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "top 300 compiled projects with a row" in done.stdout and "target met" in done.stdout
+    as_json = json.loads(subprocess.run([sys.executable, "-m", "pep725_ls", "mapping", "report", "--pypi", "--format", "json"],
+                                        capture_output=True, text=True, timeout=120).stdout)
+    assert as_json["top"]["top"] == 300 and as_json["sample"] >= 40
+    assert as_json["accuracy"]["library precision"] >= 0.95

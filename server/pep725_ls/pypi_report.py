@@ -1,7 +1,7 @@
 """``pep725-ls mapping report --pypi``: coverage of the PyPI table and its accuracy.
 
 Coverage: of the most downloaded PyPI projects that ship compiled code (as the pipeline
-found them, data/pypi/native-deps.json ``meta.compiled_by_rank``), how many have a row, per
+found them, data/pypi/native-deps.tsv ``meta.compiled_by_rank``), how many have a row, per
 download-rank bucket. Accuracy: precision and recall of the table's libraries and build
 tools against the hand-checked sample kept in the tests (tests/data/pypi-sample.toml),
 whose values were written by hand, never by the pipeline.

@@ -8,7 +8,7 @@
 list) until it has seen ``--compiled`` projects that ship compiled code, reads each one's
 newest manylinux x86_64 wheel and sdist (pypi_wheel_facts.py, cached under
 ~/.cache/pep725-ls-wheels/) and writes the raw facts to data/pypi/wheel-facts.jsonl.
-Without ``--fetch`` nothing is downloaded: the DepURL table data/pypi/native-deps.json is
+Without ``--fetch`` nothing is downloaded: the DepURL table data/pypi/native-deps.tsv is
 derived from those facts, curated.toml, the poetry2nix rows, the vendored soname index and
 auditwheel's manylinux policy (derive_pypi_data.py). Output is deterministic; ``--check``
 exits 1 when a file on disk differs from what the inputs give.
@@ -69,6 +69,7 @@ def fetch(ranks: Path, compiled_wanted: int, workers: int, shared: Path) -> list
     from pypi_wheel_facts import project_facts
 
     ranked = ranked_projects(ranks)
+    wanted = {canonical(n) for n in also_checked(shared)}
     rows: list[dict] = []
     compiled = 0
     batch = 24
@@ -77,6 +78,8 @@ def fetch(ranks: Path, compiled_wanted: int, workers: int, shared: Path) -> list
             chunk = ranked[start : start + batch]
             for (rank, name), facts in zip(chunk, pool.map(lambda rn: _safe(project_facts, rn[1]), chunk)):
                 row = {"project": name, "rank": rank, **facts}
+                if canonical(name) in wanted:
+                    row["checked"] = True
                 rows.append(row)
                 if _compiles(facts):
                     compiled += 1
@@ -87,7 +90,7 @@ def fetch(ranks: Path, compiled_wanted: int, workers: int, shared: Path) -> list
         rank_of = {canonical(n): r for r, n in ranked}
         extra = [n for n in also_checked(shared) if canonical(n) not in seen]
         for name, facts in zip(extra, pool.map(lambda n: _safe(project_facts, n), extra)):
-            rows.append({"project": name, "rank": rank_of.get(canonical(name)), **facts})
+            rows.append({"project": name, "rank": rank_of.get(canonical(name)), "checked": True, **facts})
     return rows
 
 
@@ -101,7 +104,7 @@ def _safe(fn, name):
 def compact(row: dict) -> dict:
     """The facts kept in the repository: per project the wheel's ELF files reduced to what
     the derivation reads, the load-by-name calls and the sdist's build facts."""
-    keep = {k: row[k] for k in ("project", "rank", "version", "status", "wheel", "sdist", "languages", "build_text", "error", "skipped") if row.get(k)}
+    keep = {k: row[k] for k in ("project", "rank", "checked", "version", "status", "wheel", "sdist", "languages", "build_text", "error", "skipped") if row.get(k)}
     elves = row.get("elf") or {}
     if elves:
         # library names are stored once per project and referred to by index: rdkit's 160
@@ -124,8 +127,10 @@ def _compiles(facts: dict) -> bool:
 
 
 def _worth_keeping(row: dict) -> bool:
-    """Pure projects are kept only when they load a library by name."""
-    return _compiles(row) or bool(row.get("loads")) or row.get("status") in ("error", "unknown to the registry")
+    """Pure projects are kept only when they load a library by name, or were read on purpose
+    (a hand-reviewed or poetry2nix row: that it is pure is the answer)."""
+    return (_compiles(row) or bool(row.get("loads")) or bool(row.get("checked"))
+            or row.get("status") in ("error", "unknown to the registry"))
 
 
 def write_facts(rows: list[dict]) -> bytes:

@@ -424,11 +424,15 @@ def build(facts_path: Path, shared: Path = DEFAULT_SHARED) -> dict[str, bytes]:
         },
         "counts": {"projects": len(table), "facts": len(facts), "compiled": len(compiled_ranked), "unmapped": len(unmapped)},
     }
-    doc = {"meta": meta, "projects": table}
-    # what only the report reads, apart: the server loads native-deps.json alone
+    # One project a line, "name<TAB>row as JSON", sorted: the server bisects to a line and
+    # parses only the rows it is asked about (a whole-file json.loads was 13 ms at start-up).
+    lines = ["#meta\t" + json.dumps(meta, ensure_ascii=False, separators=(",", ":"))]
+    lines += [f"{k}\t" + json.dumps(v, ensure_ascii=False, separators=(",", ":")) for k, v in table.items()]
+    assert lines[1:] == sorted(lines[1:]) and all(not k.startswith("#") for k in table)
+    # what only the report reads, apart: the server never loads it
     report = {"compiled_by_rank": [k for _, k in compiled_ranked],
               "unmapped": sorted(unmapped, key=lambda u: (u["project"], u["name"], u["evidence"]))}
-    return {"native-deps.json": (json.dumps(doc, indent=0, ensure_ascii=False, separators=(",", ":")) + "\n").encode(),
+    return {"native-deps.tsv": ("\n".join(lines) + "\n").encode(),
             "report.json": (json.dumps(report, indent=0, ensure_ascii=False, separators=(",", ":")) + "\n").encode()}
 
 

@@ -439,6 +439,8 @@ def project_facts(name: str) -> dict:
     cached = CACHE / "facts" / f"{name}-{version}.json"
     if cached.exists():
         facts = json.loads(cached.read_text())
+        if facts.get("status") == "pure" and "wheel" not in facts:  # facts of an older reader
+            facts["wheel"] = sorted(f["filename"] for f in data["urls"] if f["filename"].endswith(".whl") and not f.get("yanked"))[0]
         if facts.get("reader") != READER and facts.get("sdist") and not facts.get("skipped"):
             # facts of an older reader: read the (cached) sdist again
             sdists = [f for f in data["urls"] if f.get("packagetype") == "sdist" and not f.get("yanked")]
@@ -454,8 +456,9 @@ def project_facts(name: str) -> dict:
     def read_pure() -> None:
         # a pure wheel can still load a system library by name (psycopg, hid, sounddevice)
         got = wheel_facts(next(f for f in files if f["filename"] == pure[0]), name)
+        out["wheel"] = pure[0]
         if got.facts["loads"]:
-            out.update(wheel=pure[0], loads=got.facts["loads"], range_requests=got.requests)
+            out.update(loads=got.facts["loads"], range_requests=got.requests)
 
     sdists = [f for f in files if f.get("packagetype") == "sdist"]
     if not compiled:
