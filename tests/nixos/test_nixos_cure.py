@@ -8,6 +8,7 @@ import works in the view with it."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import subprocess
 import sys
@@ -109,6 +110,9 @@ async def ask_pep725_ls(route: str, project: Path, venv: Path) -> Path:
     after = (project / "pyproject.toml").read_text()
     assert after.startswith(before.rstrip("\n")), "the fix rewrote the user's text"
     assert tomllib.loads(after).get("external"), f"no [external] table was added:\n{after}"
+    # What pep725-ls added, it does not flag itself.
+    again = cli("check", "--venv", str(venv), "--format", "json", "pyproject.toml", cwd=project)
+    assert (again.returncode, json.loads(again.stdout)) == (0, []), f"{again.stdout}\n{after}"
     r = cli("nix", "shell", "-o", "shell.nix", cwd=project)
     assert r.returncode == 0, r.stderr
     return project / "shell.nix"
