@@ -7,6 +7,7 @@ Built once per test session (functools.cache): the view takes ~7 s, the fake nix
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -29,7 +30,11 @@ NIX_OPTIONS = ["--option", "substituters", "", "--option", "build-users-group", 
 
 @functools.cache
 def _session_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="pep725-nixos-view-"))
+    folder = Path(tempfile.mkdtemp(prefix="pep725-nixos-view-"))
+    # The view's bind mounts live only in the namespaces of the commands run there, which
+    # have ended by the time the tests exit.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 @functools.cache
@@ -135,6 +140,14 @@ def populate_store(files: dict[str, Path], v: NixosView) -> list[Path]:
 
 
 # --- wheels and virtualenvs ------------------------------------------------------------------
+
+def debian_packages(packages: tuple[tuple[str, str], ...]) -> None:
+    """Install (program, Debian package) pairs a case needs, or skip saying why not."""
+    for program, package in packages:
+        _, why = debian_tool(program, package)
+        if why:
+            pytest.skip(why)
+
 
 def wheel(name: str, version: str, from_source: bool) -> Path:
     """The wheel of ``name==version`` from PyPI (the manylinux wheel, or built here from the

@@ -8,6 +8,7 @@ import works in the view with it."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import subprocess
 import sys
@@ -20,8 +21,8 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, client_capabilities
 
 from conftest import SERVER, Session, accept_registrations, workspace_edits
-from harness import (fake_nixpkgs_dir, make_venv, needed_from_system, nix_eval, nix_eval_file, populate_store, view,
-                     wheel)
+from harness import (debian_packages, fake_nixpkgs_dir, make_venv, needed_from_system, nix_eval, nix_eval_file,
+                     populate_store, view, wheel)
 
 pytestmark = pytest.mark.nixos  # async tests run under asyncio_mode = "auto"
 PROJECTS = Path(__file__).parent / "projects"
@@ -34,12 +35,15 @@ class Case:
     from_source: bool
     check: str  # Python code that imports the package and uses its native code
     build_tools: tuple[str, ...] = ()  # programs the sdist's build runs (psycopg2's setup.py runs pg_config)
+    debian: tuple[tuple[str, str], ...] = ()  # (program, package): what building it here needs
 
 
 CASES = {
     "numpy": Case("numpy", "2.2.6", False, "import numpy; print(numpy.linalg.inv(numpy.eye(2)).sum())"),
-    "psycopg2": Case("psycopg2", "2.9.10", True, "import psycopg2; print(psycopg2.__libpq_version__)", ("pg_config",)),
-    "lxml": Case("lxml", "5.3.0", True, "from lxml import etree; print(etree.LIBXML_VERSION, etree.XSLT)"),
+    "psycopg2": Case("psycopg2", "2.9.10", True, "import psycopg2; print(psycopg2.__libpq_version__)", ("pg_config",),
+                     (("pg_config", "libpq-dev"),)),
+    "lxml": Case("lxml", "5.3.0", True, "from lxml import etree; print(etree.LIBXML_VERSION, etree.XSLT)",
+                 debian=(("xml2-config", "libxml2-dev"), ("xslt-config", "libxslt1-dev"))),
 }
 
 
@@ -79,6 +83,7 @@ def fix_with_cli(project: Path, venv: Path) -> None:
 def prepare(case: Case, tmp_path: Path) -> tuple[Path, Path, dict[str, Path]]:
     """The project folder and its virtualenv; what the venv needs from the system; the
     import works outside the view and fails inside it."""
+    debian_packages(case.debian)
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy(PROJECTS / case.name / "pyproject.toml", project / "pyproject.toml")
@@ -104,6 +109,9 @@ async def ask_pep725_ls(route: str, project: Path, venv: Path) -> Path:
     after = (project / "pyproject.toml").read_text()
     assert after.startswith(before.rstrip("\n")), "the fix rewrote the user's text"
     assert tomllib.loads(after).get("external"), f"no [external] table was added:\n{after}"
+    # What pep725-ls added, it does not flag itself.
+    again = cli("check", "--venv", str(venv), "--format", "json", "pyproject.toml", cwd=project)
+    assert (again.returncode, json.loads(again.stdout)) == (0, []), f"{again.stdout}\n{after}"
     r = cli("nix", "shell", "-o", "shell.nix", cwd=project)
     assert r.returncode == 0, r.stderr
     return project / "shell.nix"
