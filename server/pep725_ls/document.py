@@ -137,15 +137,17 @@ Cursor = CursorInString | CursorInArray | CursorAtKey | CursorInValue | None
 class PyprojectDocument:
     """One version of a pyproject.toml text, analysed lazily and at most once."""
 
-    def __init__(self, text: str, encoding: str = "utf-16") -> None:
+    def __init__(self, text: str, encoding: str = "utf-16", lines: LineIndex | None = None) -> None:
         self.text = text
         self.encoding = encoding
         # (previous version, (start, old_end, new_end)) while this version can reuse it
         self._base: tuple[PyprojectDocument, tuple[int, int, int]] | None = None
+        if lines is not None and lines.text is text and lines.encoding == encoding:
+            self.__dict__["lines"] = lines  # the editor's copy keeps one, patched per change
 
     @classmethod
     def edited(cls, previous: PyprojectDocument, text: str, edit: tuple[int, int, int] | None,
-               encoding: str = "utf-16") -> PyprojectDocument:
+               encoding: str = "utf-16", lines: LineIndex | None = None) -> PyprojectDocument:
         """The version ``text``, made from ``previous`` by replacing ``previous.text[start:old_end]``
         with ``text[start:new_end]``.
 
@@ -153,7 +155,7 @@ class PyprojectDocument:
         really is the difference between the texts (checked: a wrong edit costs only speed).
         Each version lets go of its predecessor once it has its own tree and verdict.
         """
-        doc = cls(text, encoding)
+        doc = cls(text, encoding, lines)
         if edit is None or not previous._settled:
             return doc
         start, old_end, new_end = edit

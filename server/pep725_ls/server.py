@@ -96,6 +96,7 @@ class LspTextDocument(TextDocument):
     """
 
     _edit: tuple[int, int, int] | None = None  # (start, old_end, new_end) since take_edit
+    _lines: LineIndex | None = None  # of the current text, patched per change (line_index)
 
     @property
     def source(self) -> str:
@@ -106,19 +107,32 @@ class LspTextDocument(TextDocument):
             return read_regular_text(self.path)
         return self._source or ""
 
-    def _apply_incremental_change(self, change) -> None:
+    def line_index(self) -> LineIndex:
+        """The line index of the current text, in the negotiated encoding: kept from change
+        to change (LineIndex.edited), so a keystroke does not index the whole text again."""
         codec = self.position_codec.encoding
-        lines = LineIndex(self.source, getattr(codec, "value", codec) or "utf-16")
+        encoding = getattr(codec, "value", codec) or "utf-16"
+        source = self.source
+        lines = self._lines
+        if lines is None or lines.text is not source or lines.encoding != encoding:
+            lines = self._lines = LineIndex(source, encoding)
+        return lines
+
+    def _apply_incremental_change(self, change) -> None:
+        lines = self.line_index()
         r = change.range
         start = lines.position_to_offset(r.start.line, r.start.character)
         end = lines.position_to_offset(r.end.line, r.end.character)
         start, end = min(start, end), max(start, end)
-        self._source = self.source[:start] + change.text + self.source[end:]
+        source = lines.text
+        self._source = source[:start] + change.text + source[end:]
+        self._lines = lines.edited(start, end, change.text, self._source)
         self._record_edit(start, end, len(change.text))
 
     def _apply_full_change(self, change) -> None:
         old_length = len(self.source)
         super()._apply_full_change(change)
+        self._lines = None
         self._record_edit(0, old_length, len(self.source))
 
     def _record_edit(self, start: int, end: int, length: int) -> None:
@@ -285,13 +299,15 @@ class Pep725Server(LanguageServer):
         context = CheckContext(folder, self.venv_scans.get(folder) if folder else None,
                                self.settings.missing_dependencies_install)
         edit = document.take_edit() if isinstance(document, LspTextDocument) else None
+        # the editor copy's line index, patched per change, when it is of this very text
+        lines = document.line_index() if isinstance(document, LspTextDocument) and document._source is not None else None
         pending_base = None
         if cached is not None and cached.doc.encoding == encoding:
-            doc = PyprojectDocument.edited(cached.doc, source, edit, encoding)
+            doc = PyprojectDocument.edited(cached.doc, source, edit, encoding, lines)
             if doc._base is None and edit is not None and cached.preparing is not None and not cached.preparing.done():
                 pending_base = (cached, edit)
         else:
-            doc = PyprojectDocument(source, encoding)
+            doc = PyprojectDocument(source, encoding, lines)
         analysis = Analysis(uri, document.version, doc, self.index, context, generation=self.generation,
                             pending_base=pending_base)
         if cached is not None:
