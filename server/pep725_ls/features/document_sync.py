@@ -1,7 +1,8 @@
 """didOpen / didChange / didClose: keep the analysis current, schedule diagnostics.
 
 pygls applies the incremental changes to its copy of the text; we re-parse lazily, at
-most once per version, when a feature or the debounced diagnostics run asks.
+most once per version, when a feature or the diagnostics run asks (at once while analyses
+are fast, after a wait only when they are slow: Pep725Server.diagnostics_delay).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def register(server) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls, params: lsp.DidChangeTextDocumentParams) -> None:
         ls.prepare_soon(params.text_document.uri)
-        ls.schedule_diagnostics(params.text_document.uri, ls.settings.debounce_ms / 1000)
+        ls.schedule_diagnostics(params.text_document.uri, ls.diagnostics_delay(params.text_document.uri))
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls, params: lsp.DidSaveTextDocumentParams) -> None:
