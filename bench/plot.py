@@ -19,7 +19,8 @@ PANELS = [
     ("completion (dep:)", "completion after dep:"),
     ("hover", "hover on a DepURL"),
     ("code action", "code action on pkg:generic/zlib"),
-    ("didChange → diagnostics", "one keystroke → diagnostics"),
+    ("didChange → diagnostics, default settings", "one keystroke → diagnostics (default settings)"),
+    ("didChange → diagnostics, debounce off", "one keystroke → diagnostics (no wait)"),
     ("keystroke → completion", "one keystroke → completion"),
     ("didOpen → diagnostics", "didOpen → first diagnostics"),
     ("cold start → diagnostics", "spawn → first diagnostics"),
@@ -29,7 +30,7 @@ STYLE = {"pep725-ls": ("tab:blue", "o"), "tombi": ("tab:orange", "s"), "baseline
 
 def main(src: str, dst: str) -> None:
     results = json.loads(open(src, encoding="utf-8").read())
-    fig, axes = plt.subplots(2, 4, figsize=(17, 8.5))
+    fig, axes = plt.subplots(3, 3, figsize=(17, 12.5))
     for ax, (op, title) in zip(axes.flat, PANELS):
         for name in results["servers"]:
             runs = results["runs"][name]
