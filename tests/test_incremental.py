@@ -17,7 +17,7 @@ from pygls.workspace import PositionCodec
 
 from pep725_ls import tolerant_toml
 from pep725_ls.document import PyprojectDocument, needed_table
-from pep725_ls.server import LspTextDocument
+from pep725_ls.text_document import LspTextDocument
 
 WORKSPACES = Path(__file__).parent / "workspaces"
 

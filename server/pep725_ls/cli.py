@@ -138,10 +138,11 @@ def _run(args: argparse.Namespace) -> int:
         return run_install_command(args)
     if args.command == "mapping":
         from .data_index import default_index
-        from .mapping_report import report
 
         if args.pypi:
             from .pypi_report import report
+        else:
+            from .mapping_report import report
         text, ok = report(default_index(), args.format)
         print(text)
         return EXIT_CLEAN if ok else EXIT_FINDINGS

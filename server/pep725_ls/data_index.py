@@ -21,9 +21,9 @@ import os
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
+from .data_files import read_json, read_lines
 from .name_suggestions import BoundedCache, SimilarNames
 from .pypi_native_deps import PypiNative, PypiTable
 
@@ -207,21 +207,6 @@ class SonameProvider:
     curated: bool  # the DepURL comes from the curated mapping, not from the attribute's name
 
 
-def _data_path(name: str):
-    return resources.files("pep725_ls.data").joinpath(name)
-
-
-# How many data files this process has read: the server moves what they filled out of the
-# garbage collector's reach after each new read (server.Pep725Server.freeze_long_lived).
-data_reads = 0
-
-
-def _read_lines(name: str) -> list[str]:
-    global data_reads
-    data_reads += 1
-    return _data_path(name).read_text("utf-8").splitlines()
-
-
 def offline_mapping_dirs() -> list[Path]:
     """PEP 804 offline data folders: ``external-packaging-metadata-mappings`` under
     $XDG_DATA_HOME and each of $XDG_DATA_DIRS, in precedence order, where they exist."""
@@ -253,12 +238,6 @@ def _folds_case(depurl_id: str) -> bool:
     from .depurl import ids_fold_case  # imported late: depurl reads its own data at import
 
     return ids_fold_case(depurl_id[4:].split("/", 1)[0])
-
-
-def _read_json(name: str) -> dict:
-    global data_reads
-    data_reads += 1
-    return json.loads(resources.files("pep725_ls.data").joinpath(name).read_text("utf-8"))
 
 
 def _normalise_urls(urls) -> dict[str, str]:
@@ -299,7 +278,7 @@ class DataIndex:
     # -- PEP 804 registry -------------------------------------------------------------
     @cached_property
     def registry(self) -> dict[str, RegistryEntry]:
-        data = _read_json("emm/registry.json")
+        data = read_json("emm/registry.json")
         entries: dict[str, RegistryEntry] = {}
         for d in data.get("definitions", []):
             provides = d.get("provides") or ()
@@ -548,7 +527,7 @@ class DataIndex:
     # -- nixpkgs ----------------------------------------------------------------------
     @cached_property
     def _mapping_doc(self) -> dict:
-        return _read_json("nixpkgs/mapping.json")
+        return read_json("nixpkgs/mapping.json")
 
     @cached_property
     def _curated(self) -> dict[str, dict]:
@@ -565,11 +544,11 @@ class DataIndex:
 
     @cached_property
     def _attr_lines(self) -> list[str]:
-        return _read_lines("nixpkgs/attrs.tsv")
+        return read_lines("nixpkgs/attrs.tsv")
 
     @cached_property
     def _names(self) -> list[str]:
-        return _read_lines("nixpkgs/names.tsv")
+        return read_lines("nixpkgs/names.tsv")
 
     @cached_property
     def _names_by_length(self) -> list[list[str]]:
@@ -588,7 +567,7 @@ class DataIndex:
 
     @cached_property
     def _soname_lines(self) -> list[str]:
-        return _read_lines("nixpkgs/sonames.tsv")
+        return read_lines("nixpkgs/sonames.tsv")
 
     @cached_property
     def _attr_to_curated(self) -> dict[str, str]:
@@ -923,12 +902,12 @@ class DataIndex:
                     continue
                 if isinstance(data, dict) and isinstance(data.get("mappings"), list):
                     docs[ecosystem] = (str(path), data)
-        known = _read_json("emm/known-ecosystems.json").get("ecosystems", {})
+        known = read_json("emm/known-ecosystems.json").get("ecosystems", {})
         for ecosystem in known:
             if ecosystem in docs:
                 continue
             try:
-                docs[ecosystem] = (f"vendored emm/{ecosystem}.mapping.json", _read_json(f"emm/{ecosystem}.mapping.json"))
+                docs[ecosystem] = (f"vendored emm/{ecosystem}.mapping.json", read_json(f"emm/{ecosystem}.mapping.json"))
             except (FileNotFoundError, json.JSONDecodeError):
                 continue
         return docs

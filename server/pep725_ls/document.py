@@ -134,6 +134,11 @@ class CursorInValue:
 Cursor = CursorInString | CursorInArray | CursorAtKey | CursorInValue | None
 
 
+# A document this big (a 5 MB one took 2.7 s to parse here) is parsed in a worker, not on
+# the event loop (server.py, Pep725Server.prepare_soon).
+BIG_DOCUMENT_CHARS = 1_000_000
+
+
 class PyprojectDocument:
     """One version of a pyproject.toml text, analysed lazily and at most once."""
 

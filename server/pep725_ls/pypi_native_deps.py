@@ -11,7 +11,8 @@ import bisect
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
+
+from .data_files import read_lines, read_text
 
 # What a suggestion is for, in the words of docs/missing-dependencies.md:
 BUILD = "build"  # needed to build the project from its sdist (compiler, pkg-config, cmake)
@@ -97,10 +98,7 @@ class PypiTable:
 
     @cached_property
     def _lines(self) -> list[str]:
-        from . import data_index  # the server freezes what a data read filled (data_reads)
-
-        data_index.data_reads += 1
-        return resources.files("pep725_ls.data").joinpath(self._resource).read_text("utf-8").splitlines()
+        return read_lines(self._resource)
 
     def _raw(self, key: str) -> dict | None:
         lines = self._lines
@@ -112,7 +110,7 @@ class PypiTable:
     @cached_property
     def _report(self) -> dict:
         """What only ``mapping report --pypi`` reads, kept apart so the server never loads it."""
-        raw = resources.files("pep725_ls.data").joinpath("pypi/report.json").read_text("utf-8")
+        raw = read_text("pypi/report.json")
         return json.loads(raw)
 
     @property

@@ -24,25 +24,22 @@ from pygls.protocol import LanguageServerProtocol
 
 from pathlib import Path
 
-from pygls.uris import to_fs_path
-from pygls.workspace import TextDocument
 
-from . import __version__, data_index
+from . import __version__, data_files
 from .background import run_in_daemon_thread
 from .checks import AnalysisCancelled, CheckContext, Finding, run_checks
 from .config import SECTION, Settings, parse_settings
 from .data_index import DataIndex, default_index
-from .document import PyprojectDocument
-from .file_reads import read_regular_text
-from .text_positions import LineIndex
+from .document import BIG_DOCUMENT_CHARS, PyprojectDocument
+from .project_files import is_pyproject, project_dir  # noqa: F401 - the server's own API too
+from .text_document import LspTextDocument
 from .venv_scan import ScanCache, VenvScan
 
 log = logging.getLogger(__name__)
 
-# A document this big (a 5 MB one took 2.7 s to parse here) is parsed in a worker, not on
-# the event loop; a request on it waits at most REQUEST_WAIT_S for the parse, then answers
-# with what it has: nothing, rather than a freeze (code actions: features/code_actions.py).
-BIG_DOCUMENT_CHARS = 1_000_000
+# A request on a big document (document.BIG_DOCUMENT_CHARS) waits at most this long for its
+# parse in a worker, then answers with what it has: nothing, rather than a freeze (code
+# actions: features/code_actions.py).
 REQUEST_WAIT_S = 1.0
 
 
@@ -75,95 +72,6 @@ class Analysis:
 # An analysis faster than this is run at every change, with no wait (at 30,000 lines one
 # takes 3-26 ms here; a hostile 5 MB document seconds).
 FAST_ANALYSIS_S = 0.05
-
-
-def is_pyproject(uri: str) -> bool:
-    return uri.rsplit("/", 1)[-1] == "pyproject.toml"
-
-
-def project_dir(uri: str) -> Path | None:
-    """The folder of a file: URI; None for unsaved buffers and other schemes."""
-    if not uri.startswith("file:"):
-        return None
-    path = to_fs_path(uri)
-    return Path(path).parent if path else None
-
-
-class LspTextDocument(TextDocument):
-    """pygls's TextDocument, with incremental changes applied by LSP's rules.
-
-    pygls splits lines with ``str.splitlines``, which also breaks at \\v, \\f, \\x1c-\\x1e,
-    \\x85, U+2028 and U+2029; LSP breaks lines only at \\n, \\r\\n and \\r. A file holding
-    one of those drifted from the editor's copy at the next edit below it (found by
-    tests/reliability). A column past a line's end means the end of the line.
-
-    It also keeps the region the changes touched since ``take_edit`` last ran, so a new
-    version is analysed by re-reading only that region (document.PyprojectDocument.edited).
-    """
-
-    _edit: tuple[int, int, int] | None = None  # (start, old_end, new_end) since take_edit
-    _lines: LineIndex | None = None  # of the current text, patched per change (line_index)
-
-    @property
-    def source(self) -> str:
-        """The editor's text; for a document never opened, the file if it is a regular one
-        of sane size (file_reads.py: a FIFO or /dev/zero named in a request must not hang
-        or grow the server). Raises OSError/UnicodeDecodeError when it cannot be read."""
-        if self._source is None and self.path is not None:
-            return read_regular_text(self.path)
-        return self._source or ""
-
-    def line_index(self) -> LineIndex:
-        """The line index of the current text, in the negotiated encoding: kept from change
-        to change (LineIndex.edited), so a keystroke does not index the whole text again."""
-        codec = self.position_codec.encoding
-        encoding = getattr(codec, "value", codec) or "utf-16"
-        source = self.source
-        lines = self._lines
-        if lines is None or lines.text is not source or lines.encoding != encoding:
-            lines = self._lines = LineIndex(source, encoding)
-        return lines
-
-    def _apply_incremental_change(self, change) -> None:
-        lines = self.line_index()
-        r = change.range
-        start = lines.position_to_offset(r.start.line, r.start.character)
-        end = lines.position_to_offset(r.end.line, r.end.character)
-        start, end = min(start, end), max(start, end)
-        source = lines.text
-        self._source = source[:start] + change.text + source[end:]
-        self._lines = lines.edited(start, end, change.text, self._source)
-        self._record_edit(start, end, len(change.text))
-
-    def _apply_full_change(self, change) -> None:
-        old_length = len(self.source)
-        super()._apply_full_change(change)
-        self._lines = None
-        self._record_edit(0, old_length, len(self.source))
-
-    def _record_edit(self, start: int, end: int, length: int) -> None:
-        """Merge "``[start, end)`` of the current text became ``length`` characters" into the edit."""
-        if self._edit is None:
-            self._edit = (start, end, start + length)
-            return
-        first, old_end, new_end = self._edit
-        low, high = min(first, start), max(new_end, end)
-        self._edit = (low, high - (new_end - old_end), high + length - (end - start))
-
-    def take_edit(self) -> tuple[int, int, int] | None:
-        """The region changed since the last call (None: unchanged), and start afresh."""
-        edit, self._edit = self._edit, None
-        return edit
-
-
-def use_lsp_text_documents(workspace) -> None:
-    """Make pygls's workspace hold LspTextDocument; called from initialize, once it exists."""
-
-    def create(doc_uri, source=None, version=None, language_id=None):
-        return LspTextDocument(doc_uri, source=source, version=version, language_id=language_id,
-                               sync_kind=workspace._sync_kind, position_codec=workspace.position_codec)
-
-    workspace._create_text_document = create
 
 
 @dataclass(frozen=True)
@@ -277,8 +185,8 @@ class Pep725Server(LanguageServer):
         reference cycles) go. Done at start-up and after each request that read data files,
         so only a handful of times per process.
         """
-        if data_index.data_reads != self._frozen_after_reads:
-            self._frozen_after_reads = data_index.data_reads
+        if data_files.reads() != self._frozen_after_reads:
+            self._frozen_after_reads = data_files.reads()
             gc.freeze()
 
     # -- documents -----------------------------------------------------------------

@@ -133,7 +133,6 @@ class LineIndex:
     def offset_to_position(self, offset: int) -> Position:
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.line_starts, offset) - 1
-        start = self.line_starts[line]
         # An offset between \r and \n belongs to the end of the line, not a new column.
         end = self.line_end(line)
         offset = min(offset, end)

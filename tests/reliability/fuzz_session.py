@@ -46,7 +46,7 @@ from pep725_ls.features.completion import complete
 from pep725_ls.features.document_links import links
 from pep725_ls.features.hover import hover
 from pep725_ls.safe_fixes import fix_all_edit
-from pep725_ls.server import BIG_DOCUMENT_CHARS
+from pep725_ls.document import BIG_DOCUMENT_CHARS
 
 FIX_ALL = "source.fixAll.pep725"
 HEAD = "[external]\nbuild-requires = ['pkg:generic/zlib']\n"

@@ -28,7 +28,7 @@ OPTIONAL_FEATURES = {
 
 
 def register_all(server) -> None:
-    lifecycle.register(server)
+    lifecycle.register(server, register_enabled)
     document_sync.register(server)
     virtualenv.register(server)
 

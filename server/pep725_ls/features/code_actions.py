@@ -15,7 +15,7 @@ from .. import lsp_conversions
 from ..edits import Fix, TextEdit
 from ..external_edits import Addition, add_to_external, preferred_additions
 from ..safe_fixes import fix_all_edit
-from ..server import BIG_DOCUMENT_CHARS
+from ..document import BIG_DOCUMENT_CHARS
 from . import nix_shell
 
 FIX_ALL_KIND = "source.fixAll.pep725"

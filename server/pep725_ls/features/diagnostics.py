@@ -8,7 +8,7 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from .. import lsp_conversions
-from ..server import is_pyproject
+from ..project_files import is_pyproject
 
 
 async def compute(ls, uri: str) -> tuple[int | None, list[lsp.Diagnostic]]:

@@ -8,7 +8,7 @@ from lsprotocol import types as lsp
 
 from ..config import SECTION
 from ..nix_live import start_background_refresh
-from ..server import use_lsp_text_documents
+from ..text_document import use_lsp_text_documents
 from . import completion, warm_up
 
 log = logging.getLogger(__name__)
@@ -18,11 +18,11 @@ def client_supports_pull_diagnostics(caps: lsp.ClientCapabilities) -> bool:
     return bool(caps.text_document and caps.text_document.diagnostic)
 
 
-def register(server) -> None:
+def register(server, register_enabled) -> None:
+    """``register_enabled(server)`` registers the optional features once settings and
+    client capabilities are known (given by features/__init__.py, which imports us)."""
     @server.feature(lsp.INITIALIZE)
     def initialize(ls, params: lsp.InitializeParams) -> None:
-        from . import register_enabled
-
         use_lsp_text_documents(ls.workspace)  # line breaks as LSP defines them, not str.splitlines
         ls.apply_settings(params.initialization_options)
         ls.pull_diagnostics = client_supports_pull_diagnostics(params.capabilities)

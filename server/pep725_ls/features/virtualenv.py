@@ -16,7 +16,7 @@ from pathlib import Path
 from lsprotocol import types as lsp
 
 from ..background import run_in_daemon_thread
-from ..server import is_pyproject, project_dir
+from ..project_files import is_pyproject, project_dir
 from ..venv_scan import find_venv, scan
 
 log = logging.getLogger(__name__)
