@@ -66,3 +66,15 @@ def test_document_links_point_to_search_nixos_org():
     assert found["dep:generic/zlib@>=1.2"].endswith("query=zlib")
     assert found["dep:github/Kitware/CMake"].endswith("query=cmake")
     assert "dep:virtual/compiler/cuda" not in found and "dep:generic/libfooz" not in found
+
+
+def test_a_range_another_attribute_of_the_package_satisfies_is_no_mismatch():
+    """dep:generic/libxml2@<2.15 selects libxml2_13 (2.13, libxml2.so.2) in the shell, as the
+    venv fix writes it for a module built against libxml2.so.2: pep725-ls must not flag it."""
+    from pep725_ls.checks import run_checks
+    from pep725_ls.data_index import default_index
+    from pep725_ls.document import PyprojectDocument
+
+    doc = PyprojectDocument('[external]\ndependencies = ["dep:generic/libxml2@<2.15", "dep:generic/zlib@>=99"]\n')
+    mismatches = [f.message for f in run_checks(doc, default_index()) if f.code == "nixpkgs-version-mismatch"]
+    assert len(mismatches) == 1 and "zlib" in mismatches[0]

@@ -49,6 +49,8 @@ def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
         verdicts = [depurl.version_satisfied_by(spec.version.text, v) for _, v in versions]
         if not verdicts or any(v is not False for v in verdicts):
             continue  # satisfied by one attribute, or not comparable (e.g. 2025-11-05)
+        if index.attrs_for_version(mapping, spec.version.text) != mapping.install_attrs:
+            continue  # another attribute of the package satisfies it (libxml2@<2.15: libxml2_13)
         vs, ve = string_span(string, spec.version.start, spec.version.end)
         shipped = ", ".join(f"{a} {v}" for a, v in versions)
         yield Finding(
