@@ -22,6 +22,7 @@ import threading
 import types
 from pathlib import Path
 
+from .file_writes import replace_atomically
 from .stale_temporaries import remove_stale_temporaries
 
 _COMPILE = builtins.compile
@@ -79,13 +80,7 @@ class CodeCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             remove_stale_temporaries(self.folder)  # left by a process killed mid-write
             for key, code in new.items():
-                tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-                try:
-                    tmp.write_bytes(marshal.dumps(code))
-                    os.replace(tmp, self.folder / key)
-                except (OSError, ValueError):
-                    tmp.unlink(missing_ok=True)  # e.g. a full disk: leave nothing half-written
-                    raise
+                replace_atomically(self.folder / key, marshal.dumps(code))
             names = os.listdir(self.folder)
             if len(names) > _MAX_ENTRIES:
                 for name in names:

@@ -64,41 +64,49 @@ def _umask() -> int:
     return mask
 
 
-def write_project_file(path: Path, data: bytes, root: Path | None = None) -> Path:
-    """Replace ``path`` with ``data`` atomically and safely; return the file written.
-
-    Readers see the old or the new content, never a mix. Raises ``RefusedWrite`` or
-    another ``OSError``; on any error the target is untouched and no temporary file is left.
-    """
-    target = real_target(path, root)
-    try:
-        old = os.stat(target)
-    except FileNotFoundError:
-        old = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".pep725-ls.tmp", dir=target.parent)
+def replace_atomically(path: Path, data: bytes, mode: int | None = None, owner: tuple[int, int] | None = None) -> None:
+    """Replace ``path`` (a file, not a link: see ``real_target``) with ``data``: readers see
+    the old or the new content, never a mix; on any error nothing is left behind. The
+    temporary file is new and exclusive (``mkstemp``: O_CREAT | O_EXCL, a random name), so a
+    planted file or link at a predictable name is never opened. The one atomic writer:
+    project files and the caches (code cache, nixpkgs metadata) all go through it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pep725-ls.tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
-            if old is not None:
-                os.fchmod(out.fileno(), stat.S_IMODE(old.st_mode))
+            os.fchmod(out.fileno(), mode if mode is not None else 0o666 & ~_umask())
+            if owner is not None:
                 try:
-                    os.fchown(out.fileno(), old.st_uid, old.st_gid)
+                    os.fchown(out.fileno(), *owner)
                 except PermissionError:
                     # Not ours to give away (a file owned by someone else, or a group we are
                     # not in): keep what we can rather than refuse the write.
                     try:
-                        os.fchown(out.fileno(), -1, old.st_gid)
+                        os.fchown(out.fileno(), -1, owner[1])
                     except PermissionError:
                         pass
-            else:
-                os.fchmod(out.fileno(), 0o666 & ~_umask())
             os.fsync(out.fileno())
-        os.replace(tmp, target)
+        os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def write_project_file(path: Path, data: bytes, root: Path | None = None) -> Path:
+    """Replace ``path`` with ``data`` atomically and safely; return the file written.
+
+    Raises ``RefusedWrite`` or another ``OSError``; on any error the target is untouched and
+    no temporary file is left.
+    """
+    target = real_target(path, root)
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        replace_atomically(target, data)
+    else:
+        replace_atomically(target, data, stat.S_IMODE(old.st_mode), (old.st_uid, old.st_gid))
     return target

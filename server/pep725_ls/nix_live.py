@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .quoting import nix_string
+from .file_writes import replace_atomically
 from .stale_temporaries import remove_stale_temporaries
 
 log = logging.getLogger(__name__)
@@ -95,19 +96,9 @@ def read_cache(path: Path, source: str, now: float | None = None) -> dict[str, d
 def write_cache(path: Path, source: str, meta: dict[str, dict]) -> None:
     """Write atomically: a temporary file in the same folder, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(path.parent, ".nixpkgs-meta.")  # left by a process killed mid-write
+    remove_stale_temporaries(path.parent, f".{path.name}.")  # left by a process killed mid-write
     payload = json.dumps({"version": CACHE_VERSION, "created": time.time(), "source": source, "attrs": meta})
-    fd, tmp = tempfile.mkstemp(prefix=".nixpkgs-meta.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_atomically(path, payload.encode("utf-8"))
 
 
 # -- running nix ----------------------------------------------------------------------------
