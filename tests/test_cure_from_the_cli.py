@@ -118,3 +118,22 @@ def test_psycopg2_from_source_gets_pg_config_in_the_shell(tmp_path):
     native = shell.split("nativeBuildInputs = [", 1)[1].split("];", 1)[0]
     assert "pkgs.libpq.pg_config" in native
     assert "pkgs.lib.makeLibraryPath [ pkgs.libpq" in shell
+
+
+def test_nix_ld_output_is_nix_and_shell(cxx_project):
+    """The nix-ld line is a valid NixOS module fragment, the one-off line valid sh whose
+    expression nix parses."""
+    nix_instantiate, why = debian_tool("nix-instantiate", "nix-bin")
+    if nix_instantiate is None:
+        pytest.skip(why)
+    assert cli("check", "--venv", ".venv", "--fix", cwd=cxx_project).returncode == 0
+    lines = [line for line in cli("nix", "ld", cwd=cxx_project).stdout.splitlines() if not line.startswith("#")]
+    module, one_off = lines
+    parsed = subprocess.run([nix_instantiate, "--parse", "-E", f"{{ pkgs, ... }}: {{ {module} }}"],
+                            capture_output=True, text=True, timeout=60)
+    assert parsed.returncode == 0, parsed.stderr
+    assert subprocess.run(["sh", "-n", "-c", one_off], capture_output=True).returncode == 0
+    expr = one_off.split("-E '", 1)[1].split("')", 1)[0]
+    parsed = subprocess.run([nix_instantiate, "--parse", "-E", expr], capture_output=True, text=True, timeout=60)
+    assert parsed.returncode == 0, parsed.stderr
+    assert "stdenv.cc.cc.lib" in expr and 'export LD_LIBRARY_PATH="$libs/lib' in one_off

@@ -121,6 +121,8 @@ def test_a_bundled_copy_is_not_a_provider(index):
     ("libgfortran.so.5", "dep:virtual/compiler/fortran", "gfortran.cc.lib", "lib"),
     ("libgomp.so.1", "dep:virtual/interface/openmp", "stdenv.cc.cc.lib", "lib"),
     ("libmariadb.so.3", "dep:generic/libmysqlclient", "libmysqlclient", "out"),  # in lib/mariadb
+    ("libQt6Core.so.6", "dep:generic/qt6", "qt6.qtbase", "out"),  # was unmapped
+    ("libQt5Widgets.so.5", "dep:generic/qt5", "qt5.qtbase", "out"),
 ])
 def test_soname_reverse_lookup(index, soname, depurl_id, attr, output):
     first = index.soname_providers(soname)[0]
