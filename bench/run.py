@@ -363,7 +363,9 @@ def print_table(results: dict) -> None:
                 figures.append(stat)
                 row += f" | {stat['p50_ms']:>13.1f} ms {stat['p99_ms']:>8.1f}" if stat else f" | {'—':>16} {'—':>8}"
             if other and figures[0] and figures[1]:
-                row += f" | {figures[0]['p50_ms'] / figures[1]['p50_ms']:>8.1f}× {figures[0]['p99_ms'] / figures[1]['p99_ms']:>8.1f}×"
+                row += " | " + " ".join(
+                    f"{figures[0][k] / figures[1][k]:>8.1f}×" if figures[1][k] > 0 else f"{'—':>9}"
+                    for k in ("p50_ms", "p99_ms"))
             print(row)
         row = f"{'peak RSS (VmHWM)':<28}"
         for name in servers:
