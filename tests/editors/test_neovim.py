@@ -77,7 +77,7 @@ def test_neovim_tells_how_to_fix_a_missing_server(request: pytest.FixtureRequest
         assert "pep725-ls: '/nonexistent/pep725-ls' is not executable" in messages
         assert "Error detected while processing" not in messages
     assert "'/nonexistent/pep725-ls' not found" in health
-    assert "pipx install pep725-ls" in health
+    assert "pipx install ./pep725-ls (docs/install.md)" in health
 
 
 def test_lspconfig_definition_has_the_expected_shape(tmp_path: Path, nvim_07: Path) -> None:
