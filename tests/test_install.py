@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,9 +41,9 @@ def run(cmd, **kwargs) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """The wheel as release.sh builds it: ``python -m build`` (here the wheel alone)."""
+    """The wheel as release.sh builds it: ``python -m build``, the sdist, then the wheel from it."""
     out = tmp_path_factory.mktemp("dist")
-    r = run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO)])
+    r = run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)])
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     path = out / WHEEL_NAME
     assert path.is_file(), sorted(p.name for p in out.iterdir())
@@ -57,6 +59,15 @@ def tools(tmp_path_factory) -> Path:
     if r.returncode != 0:
         pytest.skip(f"pipx and uv could not be installed from PyPI: {r.stderr[-2000:]}")
     return venv / "bin"
+
+
+def test_sdist_and_wheel_hold_no_bytecode(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        in_wheel = z.namelist()
+    with tarfile.open(wheel.with_name(f"pep725_ls-{__version__}.tar.gz")) as t:
+        in_sdist = t.getnames()
+    assert "pep725_ls/data/nixpkgs/attrs.tsv" in in_wheel
+    assert not [n for n in in_wheel + in_sdist if "__pycache__" in n or n.endswith(".pyc")]
 
 
 def test_wheel_in_a_clean_venv_checks_a_file(wheel, tmp_path):
