@@ -86,7 +86,7 @@ async def test_add_dependency_edit_ends_within_the_document(client):
     last_line = s.text.count("\n") - 1  # the editor's last line: the final line break ends it
     [diag] = [d for d in await s.diagnostics() if d.code == "missing-external-dependency"]
     actions = await s.code_actions(diag.range, [diag], only=[lsp.CodeActionKind.QuickFix])
-    [action] = [a for a in actions if a.title == "Add dep:generic/libpq to [external].dependencies"]
+    [action] = [a for a in actions if a.title.startswith("Add dep:generic/libpq to [external].dependencies")]
     edits = workspace_edits(action.edit, s.uri)
     assert edits
     for edit in edits:
