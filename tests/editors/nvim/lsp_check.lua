@@ -2,7 +2,8 @@
 -- Used as the init file: nvim --headless -u lsp_check.lua <workspace>/pyproject.toml
 -- Env: PEP725_PLUGIN (editors/nvim), PEP725_LS (server executable),
 --      PEP725_MODE = native (vim.lsp.config/enable, 0.11+) | setup (require('pep725_ls').setup{}),
---      PEP725_SEVERITY = severity to configure for legacy-depurl ("" = leave the default).
+--      PEP725_SEVERITY = severity to configure for legacy-depurl ("" = leave the default),
+--      PEP725_DEFAULT_SEVERITY = legacy-depurl's default severity, as docs/diagnostics.md gives it.
 -- Prints one line per step; exits 0 when all pass, 1 on the first failure.
 
 vim.opt.runtimepath:append(os.getenv('PEP725_PLUGIN'))
@@ -159,7 +160,9 @@ local function run()
     return false
   end, 50), 'no legacy-depurl diagnostic; got ' .. vim.inspect(vim.diagnostic.get(bufnr)))
   expect(legacy.source == 'pep725-ls', 'diagnostic source ' .. tostring(legacy.source))
-  local want = ({ error = 1, warning = 2, information = 3, hint = 4 })[SEVERITY ~= '' and SEVERITY or 'warning']
+  -- the severity configured, else the default docs/diagnostics.md gives
+  local want = ({ error = 1, warning = 2, information = 3, hint = 4 })[SEVERITY ~= '' and SEVERITY
+    or os.getenv('PEP725_DEFAULT_SEVERITY')]
   expect(legacy.severity == want, string.format('legacy-depurl severity %s, want %s', tostring(legacy.severity), want))
   log(string.format('OK diagnostic %s severity=%d line=%d: %s', legacy.code, legacy.severity, legacy.range.start.line, legacy.message))
 
