@@ -35,7 +35,13 @@ def doc_commands(section: str) -> list[str]:
 COMMANDS = doc_commands("As a command-line tool: pipx, uv, pip")
 
 
+# A clean install sees nothing of the test run's Python set-up (a PYTHONPATH reaching this
+# checkout would make pip think pep725-ls is already installed).
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "UV_", "PIPX_"))}
+
+
 def run(cmd, **kwargs) -> subprocess.CompletedProcess:
+    kwargs.setdefault("env", CLEAN_ENV)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kwargs)
 
 
@@ -113,7 +119,7 @@ def test_install_md_command_as_written(command, wheel, tools, tmp_path):
     bin_dir = home / ".local" / "bin"
     python_bin = Path(sys._base_executable).parent  # a python3 without the test venv's packages
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "UV_", "PIPX_"))},
+        **CLEAN_ENV,
         "HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share"),
         # python3 before the tools' venv (which has one too): the user's Python makes .venv
         "PATH": os.pathsep.join([str(python_bin), str(tools), "/usr/bin", "/bin"]),
