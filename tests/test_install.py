@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -33,15 +35,21 @@ def doc_commands(section: str) -> list[str]:
 COMMANDS = doc_commands("As a command-line tool: pipx, uv, pip")
 
 
+# A clean install sees nothing of the test run's Python set-up (a PYTHONPATH reaching this
+# checkout would make pip think pep725-ls is already installed).
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "UV_", "PIPX_"))}
+
+
 def run(cmd, **kwargs) -> subprocess.CompletedProcess:
+    kwargs.setdefault("env", CLEAN_ENV)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """The wheel as release.sh builds it: ``python -m build`` (here the wheel alone)."""
+    """The wheel as release.sh builds it: ``python -m build``, the sdist, then the wheel from it."""
     out = tmp_path_factory.mktemp("dist")
-    r = run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO)])
+    r = run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)])
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     path = out / WHEEL_NAME
     assert path.is_file(), sorted(p.name for p in out.iterdir())
@@ -57,6 +65,15 @@ def tools(tmp_path_factory) -> Path:
     if r.returncode != 0:
         pytest.skip(f"pipx and uv could not be installed from PyPI: {r.stderr[-2000:]}")
     return venv / "bin"
+
+
+def test_sdist_and_wheel_hold_no_bytecode(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        in_wheel = z.namelist()
+    with tarfile.open(wheel.with_name(f"pep725_ls-{__version__}.tar.gz")) as t:
+        in_sdist = t.getnames()
+    assert "pep725_ls/data/nixpkgs/attrs.tsv" in in_wheel
+    assert not [n for n in in_wheel + in_sdist if "__pycache__" in n or n.endswith(".pyc")]
 
 
 def test_wheel_in_a_clean_venv_checks_a_file(wheel, tmp_path):
@@ -102,7 +119,7 @@ def test_install_md_command_as_written(command, wheel, tools, tmp_path):
     bin_dir = home / ".local" / "bin"
     python_bin = Path(sys._base_executable).parent  # a python3 without the test venv's packages
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "UV_", "PIPX_"))},
+        **CLEAN_ENV,
         "HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share"),
         # python3 before the tools' venv (which has one too): the user's Python makes .venv
         "PATH": os.pathsep.join([str(python_bin), str(tools), "/usr/bin", "/bin"]),

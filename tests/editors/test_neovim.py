@@ -8,6 +8,7 @@ tests/editors/nvim/lsp_check.lua: diagnostics, hover, completion, quick fix, :ch
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,12 @@ from .installers import EDITORS, WORKSPACE
 pytestmark = pytest.mark.editors
 
 CHECK = Path(__file__).parent / "nvim" / "lsp_check.lua"
+
+
+def documented_default_severity(code: str) -> str:
+    """The default severity docs/diagnostics.md gives a code: its section starts with **severity.**"""
+    text = (EDITORS.parent / "docs" / "diagnostics.md").read_text("utf-8")
+    return re.search(rf"^## {re.escape(code)}\n\*\*(\w+)\.\*\*", text, re.M).group(1)
 
 CASES = [
     # (neovim fixture, how the user's init.lua loads the plugin, severity set for legacy-depurl)
@@ -47,6 +54,7 @@ def test_neovim_plugin(request: pytest.FixtureRequest, tmp_path: Path, pep725_ls
         "PEP725_LS_VERSION": pep725_ls_version,
         "PEP725_MODE": mode,
         "PEP725_SEVERITY": severity,
+        "PEP725_DEFAULT_SEVERITY": documented_default_severity("legacy-depurl"),
     }
     proc = subprocess.run(
         [str(nvim), "--headless", "-i", "NONE", "-u", str(CHECK), "pyproject.toml"],
@@ -77,7 +85,7 @@ def test_neovim_tells_how_to_fix_a_missing_server(request: pytest.FixtureRequest
         assert "pep725-ls: '/nonexistent/pep725-ls' is not executable" in messages
         assert "Error detected while processing" not in messages
     assert "'/nonexistent/pep725-ls' not found" in health
-    assert "pipx install pep725-ls" in health
+    assert "pipx install ./pep725-ls (docs/install.md)" in health
 
 
 def test_lspconfig_definition_has_the_expected_shape(tmp_path: Path, nvim_07: Path) -> None:

@@ -243,3 +243,35 @@ def test_vscode_says_how_to_fix_a_broken_server(tmp_path: Path, workspace: Path,
         assert "'pep725-ls' is not on PATH either" in result["notification"]
     # Started once, not restarted in a loop (the client's default would try five times).
     assert server.extension_output().count("Sending request 'initialize") <= 1
+
+
+def older_python() -> tuple[Path, str] | None:
+    """A real Python older than 3.11 on this machine (pyenv's, or python3.x on PATH), and its version."""
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    candidates = sorted(pyenv.glob("3.*/bin/python3")) + [
+        Path(p) for p in (shutil.which(f"python3.{minor}") for minor in range(6, 11)) if p]
+    for candidate in candidates:
+        r = subprocess.run([candidate, "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                           capture_output=True, text=True, timeout=30)
+        version = r.stdout.strip()
+        if r.returncode == 0 and tuple(map(int, version.split("."))) < (3, 11):
+            return candidate, version
+    return None
+
+
+def test_vscode_names_a_python_too_old_for_the_bundled_server(tmp_path: Path, workspace: Path, code_server_factory,
+                                                             playwright_driver: Path, chromium: Path) -> None:
+    found = older_python()
+    if found is None:
+        pytest.skip("no Python older than 3.11 on this machine (pyenv's or python3.x on PATH)")
+    python, version = found
+    server = code_server_factory({})
+    path = path_with(tmp_path, "old-python-alone", python3=str(python), node=shutil.which("node"))
+    url = server.start(workspace, env=env_with_path(path))
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    spec = {"url": url, "chromium": str(chromium), "file": str(workspace / "pyproject.toml"), "shots": str(shots),
+            "scenario": "missing-server", "notificationText": "needs Python 3.11 or newer"}
+    result = drive(playwright_driver, spec, server)
+    assert f"python3 on PATH: {tmp_path / 'old-python-alone' / 'python3'} is Python {version}" in result["notification"]
+    assert "Sending request 'initialize" not in server.extension_output()

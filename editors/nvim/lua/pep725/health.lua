@@ -35,7 +35,7 @@ function M.check()
   if exe == '' then
     health.error(
       string.format("server command '%s' not found", cmd[1]),
-      { 'pipx install pep725-ls', "or set cmd: require('pep725_ls').setup { cmd = { '/path/to/pep725-ls' } }" }
+      { 'install it from a checkout of pep725-ls: pipx install ./pep725-ls (docs/install.md)', "or set cmd: require('pep725_ls').setup { cmd = { '/path/to/pep725-ls' } }" }
     )
     return
   end

@@ -46,7 +46,8 @@ local function notify_missing(cmd)
   end
   warned_missing = true
   local message = string.format(
-    "pep725-ls: '%s' is not executable. Install it (pipx install pep725-ls) or pass its path: "
+    "pep725-ls: '%s' is not executable. Install it (from a checkout: pipx install ./pep725-ls; "
+      .. "see docs/install.md) or pass its path: "
       .. "require('pep725_ls').setup { cmd = { '/path/to/pep725-ls' } }. Check with :checkhealth pep725",
     cmd[1]
   )

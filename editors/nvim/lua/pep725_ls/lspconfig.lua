@@ -22,7 +22,7 @@ return {
   docs = {
     description = [[
 pep725-ls: diagnostics, hover, completion and quick fixes for the PEP 725 `[external]` table
-of pyproject.toml. Install with `pipx install pep725-ls`.
+of pyproject.toml. Install it from a checkout: `pipx install ./pep725-ls` (docs/install.md).
 ]],
   },
 }
