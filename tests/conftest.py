@@ -37,6 +37,17 @@ async def client(request, lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
+@pytest.fixture(scope="session")
+def nix_instantiate() -> str:
+    """The real nix-instantiate from Debian's nix-bin (installed on first use as root)."""
+    from real_tools import debian_tool
+
+    path, why = debian_tool("nix-instantiate", "nix-bin")
+    if path is None:
+        pytest.skip(why)
+    return path
+
+
 def fix_code_action_structuring(lsp_client: LanguageClient) -> None:
     """lsprotocol (2025.0.0) reads any code action that has a ``command`` as a Command.
     Real clients look at the type of ``command`` (a string only in a Command); so do we."""

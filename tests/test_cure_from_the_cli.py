@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from elf_fixtures import CC, build_shared
-from real_tools import debian_tool
 
 FIXTURE = Path(__file__).parent / "workspaces" / "nix-shell" / "fixture-pkgs.nix"
 CXX_SOURCE = '#include <string>\nextern "C" unsigned long demo(const char *s) { return std::string(s).size(); }\n'
@@ -73,10 +72,7 @@ def test_libstdcxx_is_declared_as_the_compiler_runtime(cxx_project):
     assert "programs.nix-ld.libraries = with pkgs; [ stdenv.cc.cc.lib ];" in ld
 
 
-def test_shell_evaluates_to_the_compilers_lib_output(cxx_project, tmp_path):
-    nix_instantiate, why = debian_tool("nix-instantiate", "nix-bin")
-    if nix_instantiate is None:
-        pytest.skip(why)
+def test_shell_evaluates_to_the_compilers_lib_output(cxx_project, nix_instantiate):
     assert cli("check", "--venv", ".venv", "--fix", cwd=cxx_project).returncode == 0
     assert cli("nix", "shell", "-o", "shell.nix", cwd=cxx_project).returncode == 0
     r = subprocess.run([nix_instantiate, "--eval", "--strict", "--json", "-E",
@@ -120,12 +116,9 @@ def test_psycopg2_from_source_gets_pg_config_in_the_shell(tmp_path):
     assert "pkgs.lib.makeLibraryPath [ pkgs.libpq" in shell
 
 
-def test_nix_ld_output_is_nix_and_shell(cxx_project):
+def test_nix_ld_output_is_nix_and_shell(cxx_project, nix_instantiate):
     """The nix-ld line is a valid NixOS module fragment, the one-off line valid sh whose
     expression nix parses."""
-    nix_instantiate, why = debian_tool("nix-instantiate", "nix-bin")
-    if nix_instantiate is None:
-        pytest.skip(why)
     assert cli("check", "--venv", ".venv", "--fix", cwd=cxx_project).returncode == 0
     lines = [line for line in cli("nix", "ld", cwd=cxx_project).stdout.splitlines() if not line.startswith("#")]
     module, one_off = lines

@@ -14,7 +14,6 @@ from conftest import WORKSPACES
 from pep725_ls.data_index import default_index
 from pep725_ls.nix_environment import flake_nix, shell_nix
 from pep725_ls.quoting import nix_attr_path, nix_string
-from real_tools import debian_tool
 
 FOLDER = WORKSPACES / "nix-shell"
 DATA = tomllib.loads((FOLDER / "pyproject.toml").read_text())
@@ -26,14 +25,6 @@ def expected_shell() -> str:
     from pep725_ls import __version__
 
     return (FOLDER / "expected-shell.nix").read_text().replace("pep725-ls 0.1.0", f"pep725-ls {__version__}")
-
-
-@pytest.fixture(scope="module")
-def nix_instantiate():
-    path, why = debian_tool("nix-instantiate", "nix-bin")
-    if path is None:
-        pytest.skip(why)
-    return path
 
 
 def nix_eval(nix_instantiate, expr: str, tmp_path):

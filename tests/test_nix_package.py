@@ -15,19 +15,10 @@ import pytest
 
 from conftest import WORKSPACES
 from pep725_ls import __version__
-from real_tools import debian_tool
 
 REPO = Path(__file__).resolve().parents[1]
 STUB = WORKSPACES / "nix" / "stub-nixpkgs-python.nix"
 SYSTEMS = ["aarch64-darwin", "aarch64-linux", "x86_64-darwin", "x86_64-linux"]
-
-
-@pytest.fixture(scope="module")
-def nix_instantiate():
-    path, why = debian_tool("nix-instantiate", "nix-bin")
-    if path is None:
-        pytest.skip(why)
-    return path
 
 
 def nix_eval(nix_instantiate, expr: str):

@@ -25,6 +25,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the pep725_ls package beside this script
 from pep725_ls.data_index import soname_list  # noqa: E402  (one definition of a soname list)
 
+sys.path.insert(0, str(HERE))
+from generated_files import write_or_check  # noqa: E402
+
 OUT = HERE.parent / "pep725_ls" / "data" / "nixpkgs"
 DEFAULT_SHARED = HERE.parents[2] / "shared"
 
@@ -209,16 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 if the shipped files are not what the inputs give")
     args = ap.parse_args(argv)
     files = build(args.shared)
-    stale = [n for n, data in files.items() if not (OUT / n).exists() or (OUT / n).read_bytes() != data]
     if args.check:
-        for n in stale:
-            print(f"stale: {OUT / n}", file=sys.stderr)
-        return 1 if stale else 0
-    for name, data in files.items():
-        tmp = OUT / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(OUT / name)
-        print(f"wrote {OUT / name} ({len(data):,} bytes)")
+        return write_or_check(OUT, files, check=True)
+    write_or_check(OUT, files, check=False)
     missing = [(d, r["attr"]) for d, e in json.loads(files["mapping.json"])["mappings"].items()
                for r in e["nix"][:1] if r.get("present") is False]
     for d, a in missing:

@@ -157,17 +157,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {FACTS} ({len(data):,} bytes) in {time.monotonic() - t0:.0f} s", file=sys.stderr)
     from derive_pypi_data import build
 
+    from generated_files import write_or_check
+
     files = build(FACTS, args.shared)
-    stale = [n for n, data in files.items() if not (OUT / n).exists() or (OUT / n).read_bytes() != data]
     if args.check:
-        for n in stale:
-            print(f"stale: {OUT / n}", file=sys.stderr)
-        return 1 if stale else 0
-    for name, data in files.items():
-        tmp = OUT / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(OUT / name)
-        print(f"wrote {OUT / name} ({len(data):,} bytes)", file=sys.stderr)
+        return write_or_check(OUT, files, check=True)
+    write_or_check(OUT, files, check=False, log=sys.stderr)
     print(f"done in {time.monotonic() - t0:.1f} s", file=sys.stderr)
     return 0
 
