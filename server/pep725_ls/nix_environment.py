@@ -153,12 +153,6 @@ def environment(reqs: list[Requirement], index: DataIndex, system: str = DEFAULT
     return env
 
 
-def install_attrs(index: DataIndex, depurl_id: str) -> list[str]:
-    """The nixpkgs attributes that provide ``depurl_id`` in a shell."""
-    mapping = index.nixpkgs(depurl_id)
-    return list(mapping.install_attrs) if mapping is not None else []
-
-
 def _list(items: list[tuple[str, str]], indent: str) -> str:
     if not items:
         return "[ ]"
