@@ -278,3 +278,14 @@ def test_what_nixpkgs_ships_instead(index, soname, alternative):
     assert alternative in others
     assert all(attr != "glamoroustoolkit" for _, attr in others)  # copies bundled in applications
     assert index.soname_alternatives("libz.so.1.99") == [("libz.so.1", "zlib")]  # not libz3
+
+
+@pytest.mark.parametrize("prefix", ["lib", "py", "z", "open", "libx", "qt", "gtk", "nosuchprefix", "a"])
+def test_names_ranked_without_the_length_table_rank_alike(prefix, monkeypatch):
+    """A prefix with few nixpkgs names is ranked from them directly (the first completion of
+    a session no longer builds the by-length table); the answer is the table's."""
+    import pep725_ls.data_index as data_index
+
+    direct = DataIndex().complete_name_ids("generic", None, prefix, limit=50)
+    monkeypatch.setattr(data_index, "_FEW_NAMES", -1)  # always through the by-length table
+    assert DataIndex().complete_name_ids("generic", None, prefix, limit=50) == direct

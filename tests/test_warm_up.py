@@ -11,12 +11,12 @@ from pep725_ls.server import create_server
 
 def test_every_step_runs_and_loads_what_first_requests_need():
     server = create_server(DataIndex())  # a fresh index: nothing loaded by earlier tests
-    assert "_names_by_length" not in server.index.__dict__
+    assert "_names" not in server.index.__dict__
     steps = list(warm_up._steps(server))
     assert [step.__name__ for step in steps] == ["names", "resolve", "hovering", "code_actions"]
     for step in steps:
         step()  # a failure here would only be logged by the server: make it visible
-    assert "_names_by_length" in server.index.__dict__  # the nixpkgs names, by length
+    assert "_names" in server.index.__dict__  # the nixpkgs names the first completion ranks
 
 
 def test_turned_off_features_are_not_warmed_up():

@@ -16,6 +16,7 @@ precedence over the vendored ones.
 from __future__ import annotations
 
 import bisect
+import heapq
 import json
 import os
 import re
@@ -413,14 +414,21 @@ class DataIndex:
             matching = len(_bisect_prefix(self._names, p))
             already = sum(1 for name in scored if name.startswith(p) and _bisect_prefix(self._names, name + "\t"))
             best: list[str] = []
-            for bucket in self._names_by_length[len(p):]:
-                for i in _bisect_prefix(bucket, p):
-                    if bucket[i] not in scored:
-                        best.append(bucket[i])
-                        if len(best) == limit:
-                            break
-                if len(best) == limit:
-                    break
+            if matching <= _FEW_NAMES:
+                # few enough to pick from directly, without the by-length table (19 ms to
+                # build: the first completion of a session paid for it)
+                lines = self._names
+                names = (lines[i].split("\t", 1)[0] for i in _bisect_prefix(lines, p))
+                best = heapq.nsmallest(limit, (n for n in names if n not in scored), key=lambda n: (len(n), n))
+            else:
+                for bucket in self._names_by_length[len(p):]:
+                    for i in _bisect_prefix(bucket, p):
+                        if bucket[i] not in scored:
+                            best.append(bucket[i])
+                            if len(best) == limit:
+                                break
+                    if len(best) == limit:
+                        break
             hidden = matching - already - len(best)
             for name in best:
                 add(name, _GENERIC + name, 3)
@@ -988,6 +996,9 @@ def _subsequence(needle: str, hay: str) -> bool:
 
 
 _SONAME = re.compile(r"^(lib.+?\.so)((?:\.\d+)*)$")
+# A prefix matched by at most this many nixpkgs names is ranked from them directly
+# (heapq.nsmallest), not from the by-length table.
+_FEW_NAMES = 4000
 # ``libsqlite3.51.2.so``: a file with the version before ``.so`` is no library's soname.
 _VERSION_IN_STEM = re.compile(r"\.\d+\.\d+\.so$")
 _VERSIONED_ATTR = re.compile(r"_\d+(_\d+)*$")
