@@ -404,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cold-reps", type=int, default=None, help="fresh processes per size (default: --reps)")
     ap.add_argument("--sizes", default="300,3000,30000", help="document sizes in lines (300 = the fixture as is)")
     ap.add_argument("--no-tombi", action="store_true", help="measure pep725-ls only")
+    ap.add_argument("--no-bare", action="store_true", help="leave out the bare pygls server (the cold-start floor)")
     ap.add_argument("--no-plot", action="store_true", help="write no PNG")
     ap.add_argument("--baseline", default=None, metavar="REF_OR_DIR",
                     help="also measure another pep725-ls: a git ref, or a folder holding pep725_ls/")
@@ -436,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="pep725-bench-src-"))
     if args.baseline:
         servers.append(pep725_server("baseline", baseline_source(args.baseline, scratch)))
+    if not args.no_bare:  # the floor: pygls with one handler per request, nothing of pep725-ls
+        servers.append(Server("bare pygls", [sys.executable, str(Path(__file__).with_name("bare_pygls_server.py"))],
+                              server_env()))
 
     results: dict = {"machine": machine(), "reps": args.reps, "cold_reps": cold_reps, "sizes": sizes,
                      "servers": [s.name for s in servers], "tombi": tombi_status, "baseline": args.baseline,

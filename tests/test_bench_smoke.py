@@ -33,3 +33,5 @@ def test_bench_runs_one_repetition(tmp_path):
     assert notes["code actions"] >= 1
     assert run["rss_mib"] > 0
     assert "completion (name)" in done.stdout
+    bare = results["runs"]["bare pygls"]["300"]["stats"]  # the cold-start floor runs too
+    assert bare["cold start CPU time"]["n"] == 1 and bare["didOpen → diagnostics"]["n"] == 1
