@@ -41,7 +41,9 @@ class NeededLibrary:
     """A library the venv's code needs and does not ship, and which files need it."""
 
     soname: str
-    needed_by: tuple[str, ...]  # paths relative to the venv
+    needed_by: tuple[str, ...]  # paths relative to the venv ("path:line" when loaded by name)
+    how: str = "linked"  # or "loaded by name" (runtime_loads: ctypes, cffi ABI mode)
+    candidates: tuple[str, ...] = ()  # other names the loader may open instead of soname
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class ScanCache:
 
     entries: dict[str, tuple[int, int, _ElfInfo | None]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    loads: object = None  # runtime_loads.LoadsCache, made on first use
 
 
 def find_venv(project_dir: Path | None, configured: str | None = None, environ=os.environ) -> Path | None:
@@ -214,13 +217,16 @@ def scan(
             if _found_via_search_dirs(soname, here, info.search_dirs, venv_real):
                 continue
             missing.setdefault(soname, []).append(_rel(path, venv_str))
+    from .runtime_loads import LoadsCache, missing_loaded_by_name  # it imports this module
+    cache.loads = cache.loads or LoadsCache()
+    loaded = missing_loaded_by_name(venv, names_in_venv, cache.loads, time_budget - (time.monotonic() - started), cancelled)
     return VenvScan(
         venv=venv,
         files_seen=seen,
         elf_files=len(elf_files),
-        missing=tuple(NeededLibrary(s, tuple(sorted(by))) for s, by in sorted(missing.items())),
-        problems=tuple(problems),
-        complete=complete,
+        missing=tuple(NeededLibrary(s, tuple(sorted(by))) for s, by in sorted(missing.items())) + loaded.missing,
+        problems=tuple(problems) + loaded.problems,
+        complete=complete and loaded.complete,
     )
 
 
