@@ -6,7 +6,7 @@ the ``*.py`` files under site-packages as syntax trees (``ast.parse``; never imp
 executed) and finds, in modules that call a loader:
 
 - the names given to a loader call (``find_library``, ``CDLL``, ``PyDLL``, ``LoadLibrary``,
-  ``cdll.<name>``, ``dlopen``), directly or through a constant, a tuple or list of candidate
+  ``dlopen``, ``cdll["libfoo.so.1"]``), directly or through a constant, a tuple or list of candidate
   names, a ``for`` loop over one, or a parameter of a wrapper function defined in the module
   (resolved from the wrapper's call sites);
 - soname-looking string literals (``"libmagic.so.1"``).
@@ -188,7 +188,8 @@ def load_sites(source: bytes | str) -> list[LoadSite]:
             warnings.simplefilter("ignore")  # SyntaxWarning on old escapes: not our concern
             tree = ast.parse(source)
     except SyntaxError as exc:
-        raise ValueError(f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})") from None
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        raise ValueError(f"{type(exc).__name__}: {exc.msg}{where}"[:200]) from None
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, undecodable text, nesting
         raise ValueError(f"{type(exc).__name__}: {exc}"[:200]) from None
     try:
@@ -218,6 +219,7 @@ class _ModuleLoads:
         self.calls: list[tuple[ast.Call, _Context]] = []
         self.calls_by_name: dict[str, list[tuple[ast.Call, _Context]]] = {}
         self.literals: list[tuple[ast.Constant, _Context]] = []
+        self.subscripts: list[tuple[ast.Subscript, _Context]] = []
         self.parents: dict[int, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | None] = {}
         self._walk_block(tree.body, _Context(None, False))
 
@@ -282,6 +284,8 @@ class _ModuleLoads:
                 self.calls_by_name.setdefault(name, []).append((node, ctx))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             self.literals.append((node, ctx))
+        elif isinstance(node, ast.Subscript) and _is_library_loader(node.value):
+            self.subscripts.append((node, ctx))  # ctypes.cdll["libfoo.so.1"] opens that file
         for _, value in ast.iter_fields(node):
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
                 self._walk_block(value, ctx)
@@ -463,6 +467,13 @@ class _ModuleLoads:
             for origin, names in by_origin.values():
                 optional = ctx.optional if origin is call else self._call_optional(origin)
                 found.append((origin.lineno, names, optional))
+        for subscript, ctx in self.subscripts:
+            loader_seen = True
+            for literal in ast.walk(subscript.slice):
+                used_literals.add(id(literal))
+            names = {n for value, _ in self.strings(subscript.slice, ctx.function) for n in _candidates(value, "file")}
+            if names:
+                found.append((subscript.lineno, names, ctx.optional))
         if not loader_seen:
             return []
         for literal, ctx in self.literals:
@@ -528,8 +539,15 @@ def _loader_kind(func: ast.AST) -> str | None:
         return "file"
     if name in _DLOPEN:
         return "dlopen"
-    # ctypes.cdll.foo(...)? No: ctypes.cdll.foo is the library itself; the call is a function.
     return None
+
+
+def _is_library_loader(node: ast.AST) -> bool:
+    """``cdll``/``pydll`` (ctypes' LibraryLoader objects). Their attribute form,
+    ``cdll.foo``, opens a file named exactly ``foo``: never a Linux soname, so only the
+    subscript form is read."""
+    name = _dotted(node)
+    return name is not None and name.rsplit(".", 1)[-1] in _CTYPES_LIBRARY_LOADERS
 
 
 def _callee_name(func: ast.AST) -> str | None:
