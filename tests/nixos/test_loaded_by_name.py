@@ -46,23 +46,29 @@ class Case:
     loads: dict[str, str]
     link_names: tuple[str, ...]  # what its find_library calls look for (lib<name>.so)
     evidence: str  # the module that loads it, relative to site-packages
-    depurl: str  # what [external] must gain (the nixpkgs attribute ships the soname)
+    depurls: tuple[str, ...]  # what [external] must gain (the nixpkgs attributes ship the sonames)
     also: tuple[tuple[str, str], ...] = ()  # other wheels it needs at run time
+    from_source: bool = False  # no working wheel on PyPI: built from the sdist
     find_library_only: bool = False  # no soname fallback: needs find_library to work
 
 
 CASES = {
     "python-magic": Case(
         "python-magic", "0.4.27", "import magic; print(magic.from_buffer(b'%PDF-1.4 x', mime=True))",
-        {"libmagic.so.1": "libmagic1"}, ("libmagic.so",), "magic/loader.py", "dep:generic/libmagic"),
+        {"libmagic.so.1": "libmagic1"}, ("libmagic.so",), "magic/loader.py", ("dep:generic/libmagic",)),
     "cairocffi": Case(  # cffi ABI mode: ffi.dlopen through a wrapper taking candidate names
         "cairocffi", "1.7.1", "import cairocffi; print(cairocffi.cairo_version_string())",
-        {"libcairo.so.2": "libcairo2"}, ("libcairo.so",), "cairocffi/__init__.py", "dep:generic/cairo",
+        {"libcairo.so.2": "libcairo2"}, ("libcairo.so",), "cairocffi/__init__.py", ("dep:generic/cairo",),
         also=(("cffi", "1.17.1"), ("pycparser", "2.22"))),
     "pylibdmtx": Case(
         "pylibdmtx", "0.1.10", "from pylibdmtx import pylibdmtx; print(pylibdmtx.encode(b'pep725').width)",
-        {"libdmtx.so.0": "libdmtx0b"}, ("libdmtx.so",), "pylibdmtx/dmtx_library.py", "dep:generic/libdmtx",
+        {"libdmtx.so.0": "libdmtx0b"}, ("libdmtx.so",), "pylibdmtx/dmtx_library.py", ("dep:generic/libdmtx",),
         find_library_only=True),
+    "pyvips": Case(  # cffi ABI mode: ffi.dlopen of a soname, per platform (GLib comes with libvips)
+        "pyvips", "2.2.3", "import pyvips; print(pyvips.version(0), pyvips.Image.black(2, 2).avg())",
+        {"libvips.so.42": "libvips42"}, (), "pyvips/__init__.py", ("dep:generic/vips",), also=(("cffi", "1.17.1"), ("pycparser", "2.22")),
+        from_source=True),  # the 2.1.0 wheel, the last one, imports Python 2's way; the sdist
+                            # without libvips headers builds the ABI-mode (dlopen) package
 }
 
 
@@ -76,7 +82,7 @@ def host_library(soname: str, package: str) -> Path:
 def make_venv(project: Path, case: Case) -> Path:
     venv = project / ".venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
-    wheels = [wheel(case.name, case.version, False)] + [wheel(n, v, False) for n, v in case.also]
+    wheels = [wheel(case.name, case.version, case.from_source)] + [wheel(n, v, False) for n, v in case.also]
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
                     "--no-deps", "--no-index", *map(str, wheels)], check=True, capture_output=True, timeout=600)
     return venv
@@ -135,11 +141,13 @@ async def test_the_import_works_in_the_nixos_view_after_the_pep725_ls_flow(name,
     project, venv, hosts = prepare(case, tmp_path)
     shell = await ask_pep725_ls(route, project, venv)
     declared = (project / "pyproject.toml").read_text()
-    assert f'"{case.depurl}"' in declared, declared
+    for depurl in case.depurls:
+        assert f'"{depurl}"' in declared, declared
     ld_library_path = nix_eval_file(shell, "LD_LIBRARY_PATH")
     # The store folders ship the soname and its link name (nix-index lists both).
     files = {f"lib/{soname}": path for soname, path in hosts.items()}
-    files |= {f"lib/{link}": next(iter(hosts.values())) for link in case.link_names}
+    files |= {f"lib/{link}": path for link in case.link_names for soname, path in hosts.items()
+              if soname.startswith(link + ".")}
     populate_store(files, view())
     folders = ld_library_path.split(":")
     for file in files:
@@ -153,11 +161,13 @@ async def test_the_import_works_in_the_nixos_view_after_the_pep725_ls_flow(name,
         # This interpreter's find_library cannot see LD_LIBRARY_PATH in the view (empty
         # ld.so.cache, Debian's ld cannot start): the import still fails with the shell alone.
         assert plain.returncode != 0 and "Unable to find dmtx" in plain.stderr, plain.stderr[-600:]
+    if not case.link_names:
+        return  # no find_library call: nothing more to show
     # With ld and objdump on PATH, as in a nix-shell, find_library finds the link name in
     # an LD_LIBRARY_PATH folder: the stock function and nixpkgs' (no ldconfig) alike.
     binutils = with_binutils(tmp_path)
     env_shell = env | {"PATH": f"{binutils}:/usr/bin:/bin"}
-    link = case.link_names[0].removeprefix("lib").removesuffix(".so")
+    link = case.link_names[0].removeprefix("lib").removesuffix(".so")  # one per case here
     for prelude in ("", NIXOS_FIND_LIBRARY):
         probe = view().run([python, "-c", prelude + f"import ctypes.util; print(ctypes.util.find_library({link!r}))"],
                            env=env_shell)
