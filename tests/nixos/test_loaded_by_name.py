@@ -29,7 +29,7 @@ import pytest
 from harness import nix_eval_file, populate_store, view, wheel
 from nixos_view import SYSTEM_LIB_DIR, Closures
 from real_tools import debian_file
-from test_nixos_cure import ask_pep725_ls
+from cure_flow import ask_pep725_ls
 
 from pep725_ls.venv_scan import scan
 
@@ -139,7 +139,9 @@ NIXOS_FIND_LIBRARY = "import ctypes.util; ctypes.util._findSoname_ldconfig = lam
 async def test_the_import_works_in_the_nixos_view_after_the_pep725_ls_flow(name, route, tmp_path):
     case = CASES[name]
     project, venv, hosts = prepare(case, tmp_path)
-    shell = await ask_pep725_ls(route, project, venv)
+    shell, said = await ask_pep725_ls(route, project, venv)
+    evidence = f"loaded by name at run time by lib/python3.11/site-packages/{case.evidence}:"
+    assert any(evidence in message for message in said), said
     declared = (project / "pyproject.toml").read_text()
     for depurl in case.depurls:
         assert f'"{depurl}"' in declared, declared
