@@ -309,3 +309,42 @@ def test_the_time_and_file_budgets_stop_the_walk(tmp_path):
     assert "stopped after" in result.problems[-1]
     capped = missing_loaded_by_name(venv, set(), max_files=5)
     assert not capped.complete and capped.files_read == 5
+
+
+def test_loaders_and_platform_tests_under_imported_names():
+    source = """
+from ctypes.util import find_library as _find_library
+from ctypes import CDLL as _CDLL
+from platform import system
+from sys import platform as _platform
+_system = system()
+if _system == "Darwin":
+    _libfuse_path = _find_library("osxfuse")
+elif _platform.startswith("win"):
+    _libfuse_path = _find_library("winfsp")
+else:
+    _libfuse_path = _find_library("fuse")
+_lib = _CDLL(_libfuse_path or "libfuse.so.2")
+"""
+    assert names(source) == [("libfuse.so.2", "libfuse.so")]
+
+
+def test_a_varargs_wrapper_with_candidates():
+    source = """
+import ctypes.util
+from contextlib import suppress
+
+def _dlopen(ffi, *names, allow_fail=False):
+    for name in names:
+        for lib_name in (name, "lib" + name):
+            path = ctypes.util.find_library(lib_name)
+            with suppress(OSError):
+                return ffi.dlopen(path or lib_name)
+    if not allow_fail:
+        raise OSError("not found")
+
+pango = _dlopen(ffi, "pango-1.0-0", "pango-1.0", "libpango-1.0-0.dll", "libpango-1.0.so.0")
+"""
+    [site] = load_sites(source)
+    assert site.line == 14 and not site.optional
+    assert site.candidates[0] == "libpango-1.0.so.0" and "libpango-1.0.so" in site.candidates

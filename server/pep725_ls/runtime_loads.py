@@ -212,6 +212,9 @@ class _ModuleLoads:
 
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
+        self.aliases = _import_aliases(tree)
+        self.platform_values: dict[str, str] = {}  # filled in order: a copy may copy a copy
+        self.platform_values = self._platform_values(tree)
         self.platform_flags = self._platform_flags(tree)
         # (function or None for the module, name) -> bound expressions; ("param", f, i) for a parameter
         self.bindings: dict[tuple[int | None, str], list] = {}
@@ -324,6 +327,28 @@ class _ModuleLoads:
                 self._bind_target(function, element, ("element", value) if isinstance(value, ast.AST) else value)
 
     # -- platform branches -------------------------------------------------------------------
+    def _linux_value(self, node: ast.AST) -> str | None:
+        """What ``sys.platform``, ``os.name`` or ``platform.system()`` is on Linux, also under
+        an imported name (``from sys import platform``) or a module-level copy
+        (``_system = platform.system()``)."""
+        name = _dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        canonical = self.aliases.get(head.removesuffix("()"), head.removesuffix("()"))
+        canonical += "()" if head.endswith("()") else ""
+        full = canonical + ("." + rest if rest else "")
+        return _LINUX.get(full) or self.platform_values.get(name)
+
+    def _platform_values(self, tree: ast.Module) -> dict[str, str]:
+        values: dict[str, str | None] = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                values[name] = self._linux_value(node.value) if name not in values else None  # rebound: unknown
+                self.platform_values = {k: v for k, v in values.items() if v is not None}
+        return self.platform_values
+
     def _platform_flags(self, tree: ast.Module) -> dict[str, bool]:
         """Module-level names bound once to a platform test (``_is_windows = os.name == "nt"``)."""
         flags: dict[str, bool | None] = {}
@@ -349,17 +374,17 @@ class _ModuleLoads:
             return True if True in values else (False if all(v is False for v in values) else None)
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith" \
                 and len(test.args) == 1:
-            value = _LINUX.get(_dotted(test.func.value))
+            value = self._linux_value(test.func.value)
             prefixes = _constant_strings(test.args[0])
             if value is not None and prefixes is not None:
                 return any(value.startswith(p) for p in prefixes)
             return None
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             left, right = test.left, test.comparators[0]
-            value = _LINUX.get(_dotted(left))
+            value = self._linux_value(left)
             other = right
             if value is None:
-                value, other = _LINUX.get(_dotted(right)), left
+                value, other = self._linux_value(right), left
                 if value is None or not isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
                     return None
             strings = _constant_strings(other)
@@ -450,7 +475,7 @@ class _ModuleLoads:
         used_literals: set[int] = set()
         loader_seen = False
         for call, ctx in self.calls:
-            kind = _loader_kind(call.func)
+            kind = _loader_kind(call.func, self.aliases)
             if kind is None:
                 continue
             loader_seen = True
@@ -531,8 +556,10 @@ def _candidates(value: str, kind: str) -> set[str]:
     return {base} if _SHARED_OBJECT_NAME.match(base) else set()
 
 
-def _loader_kind(func: ast.AST) -> str | None:
+def _loader_kind(func: ast.AST, aliases: dict[str, str]) -> str | None:
     name = _callee_name(func)
+    if isinstance(func, ast.Name):  # from ctypes.util import find_library as _find_library
+        name = aliases.get(name, name).rsplit(".", 1)[-1]
     if name in _FIND_LIBRARY:
         return "find_library"
     if name in _OPEN_FILE:
@@ -548,6 +575,17 @@ def _is_library_loader(node: ast.AST) -> bool:
     subscript form is read."""
     name = _dotted(node)
     return name is not None and name.rsplit(".", 1)[-1] in _CTYPES_LIBRARY_LOADERS
+
+
+def _import_aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name → what it imports (``_find_library`` → ``ctypes.util.find_library``,
+    ``system`` → ``platform.system``) for ``from … import … as …`` anywhere in the module."""
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                out[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return out
 
 
 def _callee_name(func: ast.AST) -> str | None:
