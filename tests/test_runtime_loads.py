@@ -348,3 +348,28 @@ pango = _dlopen(ffi, "pango-1.0-0", "pango-1.0", "libpango-1.0-0.dll", "libpango
     [site] = load_sites(source)
     assert site.line == 14 and not site.optional
     assert site.candidates[0] == "libpango-1.0.so.0" and "libpango-1.0.so" in site.candidates
+
+
+def test_a_wrapper_in_another_module_of_the_package(tmp_path):
+    """pyusb's shape: libloader.py turns candidate names into a library; libusb1.py calls it
+    with literal names; an unrelated module's namesake call is not read."""
+    venv = make_venv(tmp_path, {
+        "usbish/libloader.py": "import ctypes.util\n\n"
+                               "def locate_library(candidates, find_library=ctypes.util.find_library):\n"
+                               "    for candidate in candidates:\n"
+                               "        path = find_library(candidate)\n"
+                               "        if path:\n"
+                               "            return path\n\n"
+                               "def load_locate_library(candidates, cygwin_lib, name, check_symbols=None):\n"
+                               "    return ctypes.CDLL(locate_library(candidates))\n",
+        "usbish/backend/libusb1.py": "import usbish.libloader\n\n"
+                                     "def _load_library():\n"
+                                     "    return usbish.libloader.load_locate_library(('usb-1.0', 'libusb-1.0', 'usb'),\n"
+                                     "                                                'cygusb-1.0.dll', 'Libusb 1')\n",
+        "usbish/backend/other.py": "from .unrelated import load_locate_library\nload_locate_library(('notalib',), 'x', 'y')\n",
+        "elsewhere/mod.py": "import libloader\nlibloader.load_locate_library(('otherpkg',), 'x', 'y')\n",
+    })
+    loaded = [m for m in scan(venv).missing if m.how == "loaded by name"]
+    assert [(m.needed_by, {m.soname, *m.candidates}) for m in loaded] == [
+        (("lib/python3.11/site-packages/usbish/backend/libusb1.py:4",),
+         {"libusb-1.0.so", "liblibusb-1.0.so", "libusb.so"})]

@@ -33,7 +33,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .venv_scan import LIBC_FAMILY, NeededLibrary, site_packages
@@ -85,8 +85,29 @@ class LoadedByName:
 class LoadsCache:
     """Load sites by path, valid while (mtime_ns, size) stays the same."""
 
-    entries: dict[str, tuple[int, int, tuple[LoadSite, ...], str | None]] = field(default_factory=dict)
+    entries: dict[str, tuple[int, int, "_FileLoads"]] = field(default_factory=dict)
+    calls: dict[tuple[str, frozenset], tuple[int, int, tuple[LoadSite, ...]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """A function whose parameter reaches a loader: calls to it in other modules of its
+    package are read too (pyusb's ``load_locate_library(("usb-1.0", "usb"), …)``)."""
+
+    name: str
+    index: int | None  # positional index; None for a keyword-only parameter
+    param: str | None  # its name; None for ``*args`` (then index is where they start)
+    method: bool  # the first parameter is self/cls
+    kind: str  # find_library, file or dlopen
+    module: str = ""  # the module's name (its folder's for __init__.py): calls must name it
+
+
+@dataclass(frozen=True, slots=True)
+class _FileLoads:
+    sites: tuple[LoadSite, ...] = ()
+    problem: str | None = None
+    wrappers: tuple[Wrapper, ...] = ()
 
 
 def missing_loaded_by_name(
@@ -102,26 +123,49 @@ def missing_loaded_by_name(
     cache = cache if cache is not None else LoadsCache()
     started = time.monotonic()
     problems: list[str] = []
-    by_soname: dict[str, tuple[list[str], dict[str, None]]] = {}
+    by_soname: dict[str, tuple[dict[str, None], dict[str, None]]] = {}
     read = 0
     complete = True
     venv_str = str(venv)
-    for path in _python_files(venv, problems):
-        if read >= max_files or cancelled() or time.monotonic() - started > time_budget:
-            complete = False
-            problems.append(f"the search for libraries loaded by name stopped after {read} Python files")
-            break
-        read += 1
-        rel = _rel(path, venv_str)
-        sites, problem = _sites_cached(path, cache)
-        if problem:
-            problems.append(f"{rel}: {problem}")
+    visited: list[tuple[str, str, str]] = []  # path, relative path, top-level package
+    wrappers: dict[str, set[Wrapper]] = {}
+
+    def add(rel: str, sites: tuple[LoadSite, ...]) -> None:
         for site in sites:
             if site.optional or _provided_elsewhere(site.candidates, shipped):
                 continue
-            files, candidates = by_soname.setdefault(site.candidates[0], ([], {}))
-            files.append(f"{rel}:{site.line}")
+            files, candidates = by_soname.setdefault(site.candidates[0], ({}, {}))
+            files[f"{rel}:{site.line}"] = None  # both passes may see one call
             candidates.update(dict.fromkeys(site.candidates))
+
+    def over_budget() -> bool:
+        return read >= max_files or cancelled() or time.monotonic() - started > time_budget
+
+    for root, path in _python_files(venv, problems):
+        if over_budget():
+            complete = False
+            break
+        read += 1
+        rel = _rel(path, venv_str)
+        package = os.path.relpath(path, root).split(os.sep, 1)[0]
+        visited.append((path, rel, package))
+        loads = _loads_cached(path, cache)
+        if loads.problem:
+            problems.append(f"{rel}: {loads.problem}")
+        add(rel, loads.sites)
+        if loads.wrappers:
+            wrappers.setdefault(package, set()).update(loads.wrappers)
+    # Calls to a package's wrappers from its other modules.
+    for path, rel, package in visited if complete else ():
+        if package not in wrappers:
+            continue
+        if over_budget():
+            complete = False
+            break
+        read += 1
+        add(rel, _wrapper_calls_cached(path, frozenset(wrappers[package]), cache))
+    if not complete:
+        problems.append(f"the search for libraries loaded by name stopped after {read} Python files")
     missing = tuple(
         NeededLibrary(soname, tuple(files), how=LOADED_BY_NAME, candidates=tuple(c for c in cands if c != soname))
         for soname, (files, cands) in sorted(by_soname.items()))
@@ -138,64 +182,109 @@ def _provided_elsewhere(candidates: tuple[str, ...], shipped: set[str]) -> bool:
     return False
 
 
-def _python_files(venv: Path, problems: list[str]) -> Iterator[str]:
+def _python_files(venv: Path, problems: list[str]) -> Iterator[tuple[str, str]]:
+    """(site-packages folder, path) of each ``.py`` file."""
     for root in site_packages(venv):
         for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append(f"cannot list {e.filename}: {e.strerror}")):
             dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS)
             for name in sorted(filenames):
                 if name.endswith(".py"):
-                    yield os.path.join(dirpath, name)
+                    yield str(root), os.path.join(dirpath, name)
 
 
-def _sites_cached(path: str, cache: LoadsCache) -> tuple[tuple[LoadSite, ...], str | None]:
+def _stat_regular(path: str) -> os.stat_result | str:
     try:
         st = os.stat(path)  # follows symlinks: a FIFO or a folder behind the name is refused below
     except OSError as exc:
-        return (), exc.strerror or str(exc)
-    if not stat.S_ISREG(st.st_mode):
-        return (), "not a regular file"
+        return exc.strerror or str(exc)
+    return st if stat.S_ISREG(st.st_mode) else "not a regular file"
+
+
+def _read_head(path: str) -> bytes | str:
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def _loads_cached(path: str, cache: LoadsCache) -> _FileLoads:
+    st = _stat_regular(path)
+    if isinstance(st, str):
+        return _FileLoads(problem=st)
     with cache.lock:
         hit = cache.entries.get(path)
     if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
-        return hit[2], hit[3]
-    sites, problem = _sites_of_file(path, st.st_size)
+        return hit[2]
+    loads = _loads_of_file(path, st.st_size)
     with cache.lock:
-        cache.entries[path] = (st.st_mtime_ns, st.st_size, sites, problem)
-    return sites, problem
+        cache.entries[path] = (st.st_mtime_ns, st.st_size, loads)
+    return loads
 
 
-def _sites_of_file(path: str, size: int) -> tuple[tuple[LoadSite, ...], str | None]:
-    try:
-        with open(path, "rb") as f:
-            head = f.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return (), exc.strerror or str(exc)
+def _loads_of_file(path: str, size: int) -> _FileLoads:
+    head = _read_head(path)
+    if isinstance(head, str):
+        return _FileLoads(problem=head)
     if not _LOADER_WORDS.search(head):
-        return (), None
+        return _FileLoads()
     if len(head) > MAX_FILE_BYTES:
-        return (), f"not read for libraries loaded by name: {size} bytes, over the {MAX_FILE_BYTES} byte limit"
+        return _FileLoads(problem=f"not read for libraries loaded by name: {size} bytes, over the {MAX_FILE_BYTES} byte limit")
     try:
-        return tuple(load_sites(head)), None
+        module = _ModuleLoads(_parse(head))
+        sites = tuple(module.sites())
+        stem = os.path.splitext(os.path.basename(path))[0]
+        name = os.path.basename(os.path.dirname(path)) if stem == "__init__" else stem
+        wrappers = tuple(sorted((replace(w, module=name) for w in module.wrappers), key=repr))
+        return _FileLoads(sites, None, wrappers)
     except ValueError as exc:
-        return (), f"not read for libraries loaded by name: {exc}"
+        return _FileLoads(problem=f"not read for libraries loaded by name: {exc}")
+    except RecursionError:
+        return _FileLoads(problem="not read for libraries loaded by name: expressions nested too deeply")
+
+
+def _wrapper_calls_cached(path: str, wrappers: frozenset, cache: LoadsCache) -> tuple[LoadSite, ...]:
+    """Sites in ``path`` made by calls to ``wrappers`` (problems were said in the first pass)."""
+    st = _stat_regular(path)
+    if isinstance(st, str):
+        return ()
+    key = (path, wrappers)
+    with cache.lock:
+        hit = cache.calls.get(key)
+    if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
+        return hit[2]
+    sites: tuple[LoadSite, ...] = ()
+    head = _read_head(path)
+    if isinstance(head, bytes) and len(head) <= MAX_FILE_BYTES and any(w.name.encode() in head for w in wrappers):
+        try:
+            sites = tuple(_ModuleLoads(_parse(head)).calls_to(wrappers))
+        except (ValueError, RecursionError):
+            pass
+    with cache.lock:
+        cache.calls[key] = (st.st_mtime_ns, st.st_size, sites)
+    return sites
 
 
 def load_sites(source: bytes | str) -> list[LoadSite]:
     """The libraries a module's source loads by name, for Linux. Raises ValueError with a
     readable reason when the source cannot be parsed (bad encoding, invalid syntax, too deep)."""
+    tree = _parse(source)
+    try:
+        return _ModuleLoads(tree).sites()
+    except RecursionError:
+        raise ValueError("expressions nested too deeply") from None
+
+
+def _parse(source: bytes | str) -> ast.Module:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning on old escapes: not our concern
-            tree = ast.parse(source)
+            return ast.parse(source)
     except SyntaxError as exc:
         where = f" (line {exc.lineno})" if exc.lineno else ""
         raise ValueError(f"{type(exc).__name__}: {exc.msg}{where}"[:200]) from None
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, undecodable text, nesting
         raise ValueError(f"{type(exc).__name__}: {exc}"[:200]) from None
-    try:
-        return _ModuleLoads(tree).sites()
-    except RecursionError:
-        raise ValueError("expressions nested too deeply") from None
 
 
 # --- reading one module ------------------------------------------------------------------------
@@ -223,6 +312,8 @@ class _ModuleLoads:
         self.calls_by_name: dict[str, list[tuple[ast.Call, _Context]]] = {}
         self.literals: list[tuple[ast.Constant, _Context]] = []
         self.subscripts: list[tuple[ast.Subscript, _Context]] = []
+        self.wrappers: set[Wrapper] = set()  # filled by sites(): parameters that reach a loader
+        self._kind: str | None = None  # the loader whose argument is being resolved
         self.parents: dict[int, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | None] = {}
         self._walk_block(tree.body, _Context(None, False))
 
@@ -453,6 +544,9 @@ class _ModuleLoads:
             return []
         defaults = function.args.defaults
         positional = [*function.args.posonlyargs, *function.args.args]
+        if self._kind is not None:
+            method = bool(positional) and positional[0].arg in ("self", "cls")
+            self.wrappers.add(Wrapper(function.name, index, name, method, self._kind))
         out: list[tuple[str, ast.Call | None]] = []
         if kind == "param" and index is not None and index >= len(positional) - len(defaults):
             out += self.strings(defaults[index - (len(positional) - len(defaults))], None, seen)
@@ -479,6 +573,7 @@ class _ModuleLoads:
             if kind is None:
                 continue
             loader_seen = True
+            self._kind = kind
             args = [*call.args, *(k.value for k in call.keywords if k.arg in (None, "name", "library", "libpath"))]
             by_origin: dict[int, tuple[ast.Call, set[str]]] = {}
             for arg in args:
@@ -492,6 +587,7 @@ class _ModuleLoads:
             for origin, names in by_origin.values():
                 optional = ctx.optional if origin is call else self._call_optional(origin)
                 found.append((origin.lineno, names, optional))
+        self._kind = None
         for subscript, ctx in self.subscripts:
             loader_seen = True
             for literal in ast.walk(subscript.slice):
@@ -508,6 +604,40 @@ class _ModuleLoads:
             if m and not _OTHER_PLATFORMS.search(literal.value):
                 found.append((literal.lineno, {m.group(1)}, ctx.optional))
         return _merge(found)
+
+    def calls_to(self, wrappers: frozenset) -> list[LoadSite]:
+        """Sites made by this module's calls to wrappers defined in another module."""
+        found: list[tuple[int, set[str], bool]] = []
+        for wrapper in wrappers:
+            if wrapper.name in self.functions:
+                continue  # defined here: its call sites here were read with it
+            for call, ctx in self.calls_by_name.get(wrapper.name, ()):
+                if not self._names_wrapper(call.func, wrapper):
+                    continue
+                shift = 1 if wrapper.method and isinstance(call.func, ast.Attribute) else 0
+                if wrapper.param is None:
+                    args = call.args[max(0, (wrapper.index or 0) - shift):]
+                elif wrapper.index is not None and 0 <= wrapper.index - shift < len(call.args):
+                    args = [call.args[wrapper.index - shift]]
+                else:
+                    args = [k.value for k in call.keywords if k.arg == wrapper.param]
+                names = {n for arg in args for value, _ in self.strings(arg, ctx.function)
+                         for n in _candidates(value, wrapper.kind)}
+                if names:
+                    found.append((call.lineno, names, ctx.optional))
+        return _merge(found)
+
+    def _names_wrapper(self, func: ast.AST, wrapper: Wrapper) -> bool:
+        """The call is to the wrapper, not to a namesake: ``f(…)`` with ``f`` imported from
+        the wrapper's module, or ``module.f(…)``."""
+        if isinstance(func, ast.Name):
+            imported = self.aliases.get(func.id, "")
+            # ``from . import f``: f of the package's own __init__ (or a sibling's)
+            return imported.endswith(f"{wrapper.module}.{wrapper.name}") or imported == f".{wrapper.name}"
+        if isinstance(func, ast.Attribute):
+            base = _dotted(func.value) or ""
+            return base.rsplit(".", 1)[-1] == wrapper.module
+        return False
 
     def _call_optional(self, call: ast.Call) -> bool:
         for c, ctx in self.calls:
@@ -582,9 +712,9 @@ def _import_aliases(tree: ast.Module) -> dict[str, str]:
     ``system`` → ``platform.system``) for ``from … import … as …`` anywhere in the module."""
     out = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        if isinstance(node, ast.ImportFrom):  # relative ones too: a package's own wrappers
             for alias in node.names:
-                out[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                out[alias.asname or alias.name] = f"{node.module}.{alias.name}" if node.module else "." + alias.name
     return out
 
 
