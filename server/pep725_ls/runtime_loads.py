@@ -6,9 +6,10 @@ the ``*.py`` files under site-packages as syntax trees (``ast.parse``; never imp
 executed) and finds, in modules that call a loader:
 
 - the names given to a loader call (``find_library``, ``CDLL``, ``PyDLL``, ``LoadLibrary``,
-  ``dlopen``, ``cdll["libfoo.so.1"]``), directly or through a constant, a tuple or list of candidate
-  names, a ``for`` loop over one, or a parameter of a wrapper function defined in the module
-  (resolved from the wrapper's call sites);
+  ``dlopen``, ``cdll["libfoo.so.1"]``, also under an imported alias), directly or through a
+  constant, a tuple or list of candidate names, a ``for`` loop over one, or a parameter of a
+  wrapper function (resolved from the wrapper's call sites in its module, then, in a second
+  pass, in the other modules of its package that name it);
 - soname-looking string literals (``"libmagic.so.1"``).
 
 A name is resolved as the loader would resolve it on Linux: ``find_library("x")`` (and cffi's
