@@ -18,12 +18,30 @@ _updated = False
 
 def debian_tool(binary: str, package: str) -> tuple[str | None, str | None]:
     """(path of ``binary``, None) — installing ``package`` if needed — or (None, why not)."""
-    global _updated
     found = shutil.which(binary)
     if found:
         return found, None
+    why = _apt_install(package, f"{binary} is not on PATH")
+    if why:
+        return None, why
+    found = shutil.which(binary)
+    return (found, None) if found else (None, f"{package} installed but {binary} is not on PATH")
+
+
+def debian_file(path: str, package: str) -> str | None:
+    """None once ``path`` exists — installing ``package`` if needed — else why not."""
+    if os.path.exists(path):
+        return None
+    why = _apt_install(package, f"{path} does not exist")
+    if why:
+        return why
+    return None if os.path.exists(path) else f"{package} installed but {path} does not exist"
+
+
+def _apt_install(package: str, reason: str) -> str | None:
+    global _updated
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None, f"{binary} is not on PATH and {package} cannot be installed here (not root, or no apt-get)"
+        return f"{reason} and {package} cannot be installed here (not root, or no apt-get)"
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     with _lock:
         try:
@@ -33,6 +51,5 @@ def debian_tool(binary: str, package: str) -> tuple[str | None, str | None]:
             subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
                            check=True, capture_output=True, env=env, timeout=900)
         except (subprocess.SubprocessError, OSError) as exc:
-            return None, f"apt-get install {package} failed: {exc}"
-    found = shutil.which(binary)
-    return (found, None) if found else (None, f"{package} installed but {binary} is not on PATH")
+            return f"apt-get install {package} failed: {exc}"
+    return None

@@ -27,6 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .runtime_loads import LoadsCache, missing_loaded_by_name
+from .venv_layout import LIBC_FAMILY, NeededLibrary, site_packages  # noqa: F401 - also this module's API
+
 
 MAX_FILES = 200_000
 TIME_BUDGET_S = 30.0
@@ -37,24 +40,6 @@ MAX_DYNAMIC_ENTRIES = 4096
 MAX_CONCURRENT_SCANS = 1
 _scan_slots = threading.BoundedSemaphore(MAX_CONCURRENT_SCANS)
 _SHARED_OBJECT = re.compile(r"\.so(\.\d+)*$")
-
-# Provided by the C library and the dynamic loader on every Linux system, NixOS included
-# (there, through the interpreter's own RUNPATH), and by the Python interpreter itself.
-# Not libcrypt: nixpkgs builds glibc without it (libcrypt.so.1 is libxcrypt-legacy).
-LIBC_FAMILY = re.compile(
-    r"^(libc|libm|libpthread|libdl|librt|libutil|libresolv|libnsl|libanl|libmvec|libBrokenLocale|"
-    r"libthread_db|libnss_\w+)\.so(\.\d+)*$|^ld-linux[\w.-]*\.so(\.\d+)*$|^linux-(vdso|gate)\.so(\.\d+)*$|"
-    r"^libpython3(\.\d+)?[a-z]*\.so(\.\d+)*$"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class NeededLibrary:
-    """A library the venv's code needs and does not ship, and which files need it."""
-
-    soname: str
-    needed_by: tuple[str, ...]  # paths relative to the venv
-
 
 @dataclass(frozen=True, slots=True)
 class VenvScan:
@@ -79,6 +64,7 @@ class ScanCache:
 
     entries: dict[str, tuple[int, int, _ElfInfo | None]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    loads: object = None  # runtime_loads.LoadsCache, made on first use
 
 
 def find_venv(project_dir: Path | None, configured: str | None = None, environ=os.environ) -> Path | None:
@@ -100,31 +86,6 @@ def find_venv(project_dir: Path | None, configured: str | None = None, environ=o
         except (OSError, ValueError):  # a name too long, a loop of symlinks… from settings
             continue
     return None
-
-
-def site_packages(venv: Path, problems: list[str] | None = None) -> list[Path]:
-    """The venv's site-packages folders that really are inside it, each once.
-
-    One that links out of the venv (to ``/``, to a home folder) is left out, and said so in
-    ``problems``: scanning it would walk what the link points at.
-    """
-    found = []
-    for lib in ("lib", "lib64"):
-        base = venv / lib
-        if base.is_dir():
-            found += sorted(p for p in base.glob("python*/site-packages") if p.is_dir())
-    venv_real = venv.resolve()
-    seen, out = set(), []
-    for p in found:
-        real = p.resolve()
-        if not real.is_relative_to(venv_real):
-            if problems is not None:
-                problems.append(f"{p.relative_to(venv)} points outside the virtualenv ({real}): not scanned")
-            continue
-        if real not in seen:
-            seen.add(real)
-            out.append(real)
-    return out
 
 
 def read_elf(path: str, deadline: float | None = None, cancelled: Callable[[], bool] = lambda: False) -> _ElfInfo | None:
@@ -279,14 +240,16 @@ def _scan(venv: Path, cache: ScanCache, progress, max_files: int, time_budget: f
             if _found_via_search_dirs(soname, here, info.search_dirs, venv_real):
                 continue
             missing.setdefault(soname, []).append(_rel(path, venv_str))
+    cache.loads = cache.loads or LoadsCache()
+    loaded = missing_loaded_by_name(venv, names_in_venv, cache.loads, deadline - time.monotonic(), cancelled)
     return VenvScan(
         venv=venv,
         files_seen=seen,
         elf_files=len(elf_files),
-        missing=tuple(NeededLibrary(s, tuple(sorted(by))) for s, by in sorted(missing.items())),
-        problems=tuple(problems),
-        complete=not stopped_because,
-        stopped_because=stopped_because,
+        missing=tuple(NeededLibrary(s, tuple(sorted(by))) for s, by in sorted(missing.items())) + loaded.missing,
+        problems=tuple(problems) + loaded.problems,
+        complete=not stopped_because and loaded.complete,
+        stopped_because=stopped_because or ("" if loaded.complete else "the budget of the search for libraries loaded by name"),
     )
 
 

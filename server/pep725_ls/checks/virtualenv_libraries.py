@@ -14,12 +14,15 @@ from ..data_index import DataIndex
 from ..document import PyprojectDocument
 from ..edits import Fix
 from ..external_edits import Addition
+from ..venv_scan import NeededLibrary
 from .build_backend import builds_native_code
 from .context import CheckContext
 from .declared import declared_ids
 from .finding import Finding
 
 NEEDS_CONTEXT = True
+LINKED = "linked"
+LOADED_BY_NAME = "loaded by name"  # venv_scan.NeededLibrary.how
 
 # Where a library must be declared so that pep725-ls' shell puts it on LD_LIBRARY_PATH.
 RUNTIME_KEYS = ("host-requires", "dependencies", "optional-host-requires", "optional-dependencies", "dependency-groups")
@@ -56,6 +59,27 @@ def depurl_for_soname(soname: str, index: DataIndex) -> str | None:
     return f"{best.depurl_id}@{version}" if version else best.depurl_id
 
 
+def depurl_for_needed(needed: NeededLibrary, index: DataIndex) -> str | None:
+    """The DepURL of the first of the library's names the soname index knows: a library
+    loaded by name may be tried under several (``find_library("cairo")`` → ``libcairo.so``,
+    then ``libcairo.so.2``)."""
+    for name in (needed.soname, *needed.candidates):
+        depurl_id = depurl_for_soname(name, index)
+        if depurl_id is not None:
+            return depurl_id
+    return None
+
+
+def _how_needed(libs: list[NeededLibrary], venv_name: str) -> str:
+    """``needed by F and 2 more``, ``loaded by name at run time by F:LINE``, or both."""
+    parts = []
+    for how, verb in ((LINKED, "needed by"), (LOADED_BY_NAME, "loaded by name at run time by")):
+        files = sorted({f for lib in libs if lib.how == how for f in lib.needed_by})
+        if files:
+            parts.append(f"{verb} {files[0]}" + (f" and {len(files) - 1} more" if len(files) > 1 else ""))
+    return "; ".join(parts) + f" in {venv_name}"
+
+
 def _not_shipped(soname: str, index: DataIndex) -> str:
     others = index.soname_alternatives(soname)
     if not others:
@@ -72,7 +96,7 @@ def check(doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> It
     by_depurl: dict[str, list] = {}
     unknown = []
     for needed in scan.missing:
-        depurl_id = depurl_for_soname(needed.soname, index)
+        depurl_id = depurl_for_needed(needed, index)
         package_id = depurl_id.split("@", 1)[0] if depurl_id else None
         if depurl_id is None:
             unknown.append(needed)
@@ -83,7 +107,6 @@ def check(doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> It
     for depurl_id, libs in by_depurl.items():
         sonames = ", ".join(lib.soname for lib in libs)
         files = sorted({f for lib in libs for f in lib.needed_by})
-        users = files[0] + (f" and {len(files) - 1} more" if len(files) > 1 else "")
         # A compiler's runtime library is needed at run time, whoever built the code.
         keys = ["dependencies"] if depurl_id.startswith("dep:virtual/") else libraries_first
         fixes = tuple(
@@ -93,14 +116,14 @@ def check(doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> It
         )
         yield Finding(
             "venv-missing-library",
-            f"{sonames} (needed by {users} in {scan.venv.name}) comes from outside the virtualenv: declare `{depurl_id}`",
+            f"{sonames} ({_how_needed(libs, scan.venv.name)}) comes from outside the virtualenv: declare `{depurl_id}`",
             start, end, fixes,
             {"depurls": [depurl_id], "sonames": [lib.soname for lib in libs], "files": files},
         )
     for needed in unknown:
         yield Finding(
             "venv-missing-library",
-            f"{needed.soname} (needed by {needed.needed_by[0]}) comes from outside the virtualenv, "
+            f"{needed.soname} ({_how_needed([needed], scan.venv.name)}) comes from outside the virtualenv, "
             + _not_shipped(needed.soname, index),
             start, end, (), {"sonames": [needed.soname], "files": list(needed.needed_by)},
         )
