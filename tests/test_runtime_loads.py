@@ -213,6 +213,9 @@ def test_scan_reports_what_the_venv_does_not_ship_with_its_evidence(tmp_path):
         "shipsbar.libs/libbar.so.1": b"not read",
         "usesc/__init__.py": LOADER.format(name="c", soname="libc.so.6"),
         "needsfoo/tests/test_load.py": LOADER.format(name="testonly", soname="libtestonly.so.1"),
+        # numpy's wheel ships random/_examples/numba/extending_distributions.py, which loads
+        # the example's own libdistributions.so: importing numpy never runs it
+        "needsfoo/random/_examples/numba/extending.py": LOADER.format(name="distributions", soname="libdistributions.so"),
     })
     result = scan(venv)
     loaded = [m for m in result.missing if m.how == "loaded by name"]

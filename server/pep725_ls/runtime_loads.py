@@ -55,7 +55,10 @@ _SHARED_OBJECT_NAME = re.compile(r"^[\w.+-]+\.so(\.\d+)*$")
 _SONAME_LITERAL = re.compile(r"^(?:/[^\s]*/)?(lib[\w.+-]*\.so(?:\.\d+)*)$")
 _LIBRARY_NAME = re.compile(r"^[\w+-][\w.+-]*$")
 _OTHER_PLATFORMS = re.compile(r"\.(dll|dylib|pyd)$", re.IGNORECASE)
-_SKIPPED_DIRS = {"__pycache__", "tests", "test"}  # test code is not run on import
+# Code that importing the package never runs: tests, examples (numpy ships
+# random/_examples/numba/, which loads an example's own libdistributions.so), benchmarks, docs.
+_SKIPPED_DIRS = {"__pycache__", "tests", "test", "testing", "examples", "_examples", "example",
+                 "benchmarks", "docs"}
 # Exceptions a loader raises when the library is missing; a handler for one of them that
 # does not re-raise makes the load optional.
 _LOAD_ERRORS = {"OSError", "ImportError", "Exception", "BaseException", "EnvironmentError", "IOError",
