@@ -7,20 +7,16 @@ import works in the view with it."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import subprocess
-import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, client_capabilities
 
-from conftest import SERVER, Session, accept_registrations, workspace_edits
+import cure_flow
+from cure_flow import cli
 from harness import (debian_packages, fake_nixpkgs_dir, make_venv, needed_from_system, nix_eval, nix_eval_file,
                      populate_store, view, wheel)
 
@@ -47,39 +43,6 @@ CASES = {
 }
 
 
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pep725_ls", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
-
-
-async def fix_with_editor(pyproject: Path) -> None:
-    """Open pyproject.toml in the real server, wait for its virtualenv scan, apply
-    "Add all missing external dependencies" to the text and save it."""
-    client = await ClientServerConfig(server_command=SERVER).start()
-    accept_registrations(client)
-    try:
-        await client.initialize_session(lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"), root_uri=pyproject.parent.as_uri()))
-        s = Session(client, pyproject).open()
-        deadline = asyncio.get_running_loop().time() + 120
-        while not [d for d in await s.diagnostics(timeout=120) if d.code == "venv-missing-library"]:
-            assert asyncio.get_running_loop().time() < deadline, "no venv-missing-library diagnostic"
-            client.diagnostics.pop(s.uri, None)
-            await asyncio.sleep(0.2)
-        everything = lsp.Range(lsp.Position(0, 0), lsp.Position(len(s.text.splitlines()) + 1, 0))
-        [action] = await s.code_actions(everything, only=["source.addMissing.pep725"])
-        assert action.title.startswith("Add all missing external dependencies")
-        pyproject.write_text(s.apply(workspace_edits(action.edit, s.uri)))
-        await client.shutdown_session()
-    finally:
-        await client.stop()
-
-
-def fix_with_cli(project: Path, venv: Path) -> None:
-    r = cli("check", "--venv", str(venv), "--fix", "pyproject.toml", cwd=project)
-    assert r.returncode in (0, 1), r.stderr
-
-
 def prepare(case: Case, tmp_path: Path) -> tuple[Path, Path, dict[str, Path]]:
     """The project folder and its virtualenv; what the venv needs from the system; the
     import works outside the view and fails inside it."""
@@ -100,21 +63,12 @@ def prepare(case: Case, tmp_path: Path) -> tuple[Path, Path, dict[str, Path]]:
 
 
 async def ask_pep725_ls(route: str, project: Path, venv: Path) -> Path:
-    """pep725-ls adds the missing DepURLs, then writes shell.nix."""
-    before = (project / "pyproject.toml").read_text()
-    if route == "editor":
-        await fix_with_editor(project / "pyproject.toml")
-    else:
-        fix_with_cli(project, venv)
-    after = (project / "pyproject.toml").read_text()
-    assert after.startswith(before.rstrip("\n")), "the fix rewrote the user's text"
-    assert tomllib.loads(after).get("external"), f"no [external] table was added:\n{after}"
-    # What pep725-ls added, it does not flag itself.
+    """pep725-ls adds the missing DepURLs (cure_flow.py), then writes shell.nix; and what it
+    added, it does not flag itself."""
+    shell, _ = await cure_flow.ask_pep725_ls(route, project, venv)
     again = cli("check", "--venv", str(venv), "--format", "json", "pyproject.toml", cwd=project)
-    assert (again.returncode, json.loads(again.stdout)) == (0, []), f"{again.stdout}\n{after}"
-    r = cli("nix", "shell", "-o", "shell.nix", cwd=project)
-    assert r.returncode == 0, r.stderr
-    return project / "shell.nix"
+    assert (again.returncode, json.loads(again.stdout)) == (0, []), f"{again.stdout}\n{(project / 'pyproject.toml').read_text()}"
+    return shell
 
 
 def shell_path(shell: Path) -> list[str]:

@@ -21,7 +21,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import harness  # noqa: E402
-from test_nixos_cure import CASES, PROJECTS, fix_with_editor  # noqa: E402
+from cure_flow import fix_with_editor  # noqa: E402
+from test_nixos_cure import CASES, PROJECTS  # noqa: E402
 
 
 def main() -> int:
