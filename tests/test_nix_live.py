@@ -214,3 +214,15 @@ async def test_server_falls_back_when_nix_hangs(tmp_path):
     finally:
         await client.shutdown_session()
         await client.stop()
+
+
+def test_live_metadata_stays_in_the_servers_own_index():
+    """Issue 18: the live nix refresh used to change the process-wide default index."""
+    from pep725_ls.data_index import default_index
+    from pep725_ls.server import create_server
+
+    server = create_server()
+    assert server.index is not default_index()
+    server.index.set_live_metadata({"zlib": {"version": "9.9"}}, "nix-env")
+    assert server.index.nix_attr("zlib").version == "9.9"
+    assert default_index().nix_attr("zlib").version != "9.9"

@@ -29,7 +29,7 @@ from . import __version__, data_files
 from .background import run_in_daemon_thread
 from .checks import AnalysisCancelled, CheckContext, Finding, run_checks
 from .config import SECTION, Settings, parse_settings
-from .data_index import DataIndex, default_index
+from .data_index import DataIndex
 from .document import BIG_DOCUMENT_CHARS, PyprojectDocument
 from .project_files import is_pyproject, project_dir  # noqa: F401 - the server's own API too
 from .text_document import LspTextDocument
@@ -119,7 +119,9 @@ def _is_request(message) -> bool:
 class Pep725Server(LanguageServer):
     def __init__(self, index: DataIndex | None = None) -> None:
         super().__init__("pep725-ls", __version__, protocol_cls=Pep725Protocol)
-        self.index = index or default_index()
+        # Its own index: live nixpkgs metadata (nix_live) changes this server's, never the
+        # process-wide default_index() the CLI and other code share.
+        self.index = index if index is not None else DataIndex()
         self.settings = Settings()
         self.pull_diagnostics = False
         self.completion_support = None  # features.completion.ClientSupport, set at initialize
