@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .venv_layout import LIBC_FAMILY, NeededLibrary, site_packages
+from .venv_layout import LIBC_FAMILY, NeededLibrary, relative_to_venv as _rel, site_packages
 
 # A loader module is small; ast.parse takes ~2.5 s per MB here, so a cap bounds each step.
 MAX_FILE_BYTES = 512 * 1024
@@ -764,10 +764,3 @@ def _swallows_load_errors(handlers: list[ast.ExceptHandler]) -> bool:
         if caught is None or any(n and n.rsplit(".", 1)[-1] in _LOAD_ERRORS for n in names):
             return True
     return False
-
-
-def _rel(path: str, venv: str) -> str:
-    try:
-        return os.path.relpath(path, venv)
-    except ValueError:
-        return path

@@ -4,6 +4,7 @@ system provides, and what a scan reports as needed from outside."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,3 +52,11 @@ def site_packages(venv: Path, problems: list[str] | None = None) -> list[Path]:
             seen.add(real)
             out.append(real)
     return out
+
+
+def relative_to_venv(path: str, venv: str) -> str:
+    """``path`` as a scan reports it: relative to the venv (as given when it cannot be)."""
+    try:
+        return os.path.relpath(path, venv)
+    except ValueError:
+        return path

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .runtime_loads import LoadsCache, missing_loaded_by_name
-from .venv_layout import LIBC_FAMILY, NeededLibrary, site_packages  # noqa: F401 - also this module's API
+from .venv_layout import LIBC_FAMILY, NeededLibrary, relative_to_venv as _rel, site_packages  # noqa: F401 - also this module's API
 
 
 MAX_FILES = 200_000
@@ -263,10 +263,3 @@ def _found_via_search_dirs(soname: str, origin: str, dirs: tuple[str, ...], venv
         if inside and os.path.exists(os.path.join(resolved, soname)):
             return True
     return False
-
-
-def _rel(path: str, venv: str) -> str:
-    try:
-        return os.path.relpath(path, venv)
-    except ValueError:
-        return path
