@@ -23,24 +23,26 @@ def check(doc: PyprojectDocument, index: DataIndex) -> Iterator[Finding]:
         spec = listed.effective
         if spec.problems or spec.type is None:
             continue
-        yield from _check_name(listed.string, spec, index, suggestions)
+        yield from _check_name(listed.string, listed.spec, spec, index, suggestions)
 
 
-def _check_name(string, spec: depurl.ExternalSpecifier, index: DataIndex, suggestions: dict | None = None) -> Iterator[Finding]:
+def _check_name(string, written: depurl.ExternalSpecifier, spec: depurl.ExternalSpecifier, index: DataIndex,
+                suggestions: dict[str, str | None]) -> Iterator[Finding]:
+    """``spec`` is what the string means (the ``dep:`` form of a legacy string) and names
+    the package; ``written`` is the string as written, whose parts give the spans and edits
+    (``virtual:compiler/cpp`` is 4 characters shorter than its ``dep:`` form)."""
     from .external_table import string_span
 
     package_id, registry_id = spec.package_id, spec.registry_id
     entry = index.lookup(registry_id) or index.lookup(package_id)
-    start, end = string_span(string, spec.type.start, spec.name.end)
+    start, end = string_span(string, written.type.start, written.name.end)
     if entry is None and not index.is_known(package_id) and spec.type.text.lower() in _GOVERNED_TYPES:
-        if suggestions is None or package_id not in suggestions:
-            found = index.suggest(package_id)
-            if suggestions is None:
-                suggestions = {}
-            suggestions[package_id] = found
+        if package_id not in suggestions:
+            suggestions[package_id] = index.suggest(package_id)
         suggestion = suggestions[package_id]
-        if spec.legacy_replacement is None and suggestion:
-            fixed = _replace_id(string.value, spec, suggestion)
+        if suggestion:
+            # on a legacy string this also writes the dep: form
+            fixed = _replace_id(string.value, written, suggestion)
             safe = KNOWN_MISSPELLINGS.get(package_id) == suggestion
             yield Finding(
                 "unknown-name",
@@ -54,7 +56,7 @@ def _check_name(string, spec: depurl.ExternalSpecifier, index: DataIndex, sugges
         return
     if entry is not None and not entry.is_canonical and entry.canonical_target:
         target = entry.canonical_target
-        fixed = _replace_id(string.value, spec, target, include_qualifiers=True)
+        fixed = _replace_id(string.value, written, target, include_qualifiers=True)
         yield Finding(
             "non-canonical-name",
             f"'{entry.id}' is an alias of '{target}' in the PEP 804 registry",
