@@ -45,6 +45,13 @@ _BY_REQUIREMENT: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
 _SETUPTOOLS_EXTENSIONS = re.compile(r"\bext_modules\b|\bExtension\(")
 
 
+def reported_by_build_tool(requirement_name: str) -> tuple[str, ...]:
+    """The DepURLs the missing-build-tool check speaks for when ``requirement_name`` (a
+    normalised name) is a build requirement; the PyPI-data check leaves them to it."""
+    entry = _BY_REQUIREMENT.get(requirement_name)
+    return entry[0] if entry else ()
+
+
 def _build_requirements(doc: PyprojectDocument) -> Iterator[tuple[StringNode, str]]:
     for kv in doc.values_at(("build-system", "requires")):
         if isinstance(kv.value, ArrayNode):

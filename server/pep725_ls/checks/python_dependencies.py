@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from ..data_index import DataIndex
 from ..document import PyprojectDocument
@@ -25,6 +26,7 @@ from ..edits import Fix
 from ..external_edits import Addition
 from ..pypi_native_deps import BUILD, HOST, OPTIONAL, RUNTIME
 from ..tolerant_toml import ArrayNode, StringNode
+from .build_backend import reported_by_build_tool
 from .context import CheckContext
 from .declared import declared_ids, short_name
 from .finding import Finding
@@ -112,6 +114,10 @@ def check(doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> It
             wanted = [(d, HOST) for d in native.host]
         else:
             wanted = native.needed(context.install, frozenset(req.requirement.extras))
+        if req.section == "build-system":
+            # maturin's Rust compiler is missing-build-tool's finding; one diagnostic, not two
+            speaks_for = reported_by_build_tool(canonicalize_name(req.requirement.name))
+            wanted = [(d, k) for d, k in wanted if d not in speaks_for]
         if not wanted:
             continue
         if declared is None:
@@ -124,10 +130,13 @@ def check(doc: PyprojectDocument, index: DataIndex, context: CheckContext) -> It
         marker = f"; {req.requirement.marker}" if req.requirement.marker else ""
         ids = ", ".join(f"`{d}`" for d in ids_only)
         name = req.requirement.name
-        fixes = tuple(
-            _fix(ids_only, kinds, key, group, marker, preferred=i == 0)
-            for i, (key, group) in enumerate(_targets(req))
-        )
+        fixes: list[Fix] = []
+        for key, group in _targets(req):
+            fix = _fix(ids_only, kinds, key, group, marker, preferred=not fixes)
+            # build-kind DepURLs go to the build table whichever table is the target
+            if all(fix.additions != other.additions for other in fixes):
+                fixes.append(fix)
+        fixes = tuple(fixes)
         data = {"depurls": ids_only, "project": native.project, "kinds": kinds, "install": context.install}
         evidence = {d: e for d in ids_only if (e := native.evidence_for(d))}
         if evidence:
