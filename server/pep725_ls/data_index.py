@@ -765,7 +765,8 @@ class DataIndex:
     def version_before_soname(self, mapping: NixMapping, provider: SonameProvider) -> str | None:
         """A DepURL version range that selects the attribute shipping ``provider.soname``
         when the mapping's own attribute ships another version of the library:
-        ``<2.14`` for libxml2.so.2 (libxml2_13) when ``libxml2`` ships libxml2.so.16."""
+        ``<2.15`` for libxml2.so.2 (libxml2_13) when ``libxml2``, the next series nixpkgs
+        has (2.15), ships libxml2.so.16."""
         from packaging.version import InvalidVersion, Version
 
         primary = mapping.primary

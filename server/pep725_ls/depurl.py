@@ -29,8 +29,11 @@ VIRTUAL = "virtual"
 VIRTUAL_NAMESPACES = ("compiler", "interface")
 
 
-def _purl_type_definitions() -> dict[str, dict]:
-    """The purl-spec type definitions (vendored: packageurl-python lags the spec's list)."""
+def _purl_type_definitions() -> dict[str, dict]:  # pragma: no mutate block
+    """The purl-spec type definitions (vendored: packageurl-python lags the spec's list).
+
+    Runs once, at import, before mutation testing can switch a mutant on (the pragma);
+    test_purl_spec_suite.py checks what it loads."""
     folder = Path(__file__).parent / "data" / "purl-types"
     definitions = {}
     for path in sorted(folder.glob("*-definition.json")):

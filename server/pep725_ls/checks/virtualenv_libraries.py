@@ -44,7 +44,7 @@ def _anchor(doc: PyprojectDocument) -> tuple[int, int]:
 
 def depurl_for_soname(soname: str, index: DataIndex) -> str | None:
     """The DepURL to declare for a needed library, with a version range when nixpkgs ships
-    this soname only in an older series (``dep:generic/libxml2@<2.14`` for libxml2.so.2).
+    this soname only in an older series (``dep:generic/libxml2@<2.15`` for libxml2.so.2).
 
     Compiler runtimes (libstdc++.so.6, libgcc_s.so.1, libgfortran.so.5…) give the compiler's
     virtual DepURL: listed in ``dependencies`` it stands for the runtime library, which
