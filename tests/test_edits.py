@@ -117,3 +117,79 @@ def test_within_last_line_changes_where_not_what(text, data):
     eol = "\r\n" if text.endswith("\r\n") else "\n"
     if edit.end == len(text) and text.endswith(eol) and edit.new_text.endswith(eol):
         assert moved.end < len(text)  # ends on the last line, not after its line break
+
+
+# Exact edits for the layouts a reviewer of mutation testing found untested: spaces around
+# commas, odd indentation, trailing blanks, comments, arrays cut off at the end of the file.
+@pytest.mark.parametrize(
+    "before, index, after",
+    [
+        ('[external]\nhost-requires = ["a"  ,  "b"]\n', 0, '[external]\nhost-requires = ["b"]\n'),
+        ('[external]\nhost-requires = [\n   "a",\n   "b",\n]\n', 0, '[external]\nhost-requires = [\n   "b",\n]\n'),
+        ('[external]\nhost-requires = [\n "a",   \n "b",\n]\n', 0, '[external]\nhost-requires = [\n "b",\n]\n'),
+        ('[external]\nhost-requires = ["a", # c\n "b"]\n', 1, '[external]\nhost-requires = ["a", # c\n ]\n'),
+        ('[external]\nhost-requires = ["a", "b"', 1, '[external]\nhost-requires = ["a"'),
+        ('[external]\nhost-requires = [\n  "a",\n  "b",', 1, '[external]\nhost-requires = [\n  "a",\n'),
+        ('[external]\nhost-requires = [\n  "a",\n  "b"', 1, '[external]\nhost-requires = [\n  "a",\n'),
+    ],
+)
+def test_remove_array_item_exactly(before, index, after):
+    assert apply(before, [remove_array_item(before, first_array(before), index)]) == after
+
+
+@pytest.mark.parametrize("value, basic", [
+    ("dep:generic/zlib", "dep:generic/zlib"),
+    ('say "hi" \\o/', 'say \\"hi\\" \\\\o/'),
+    ("a\nb\tc\rd", "a\\nb\\tc\\rd"),
+    ("bell\x07del\x7f", "bell\\u0007del\\u007f"),
+])
+def test_strings_are_written_as_valid_toml(value, basic):
+    assert toml_string(value) == f'"{basic}"'
+    assert tomllib.loads(f"x = {toml_string(value)}")["x"] == value
+    literal = toml_string(value, "'")
+    assert tomllib.loads(f"x = {literal}")["x"] == value
+    # a literal string cannot hold ' or control characters: those fall back to basic
+    plain = "'" not in value and all(ord(c) >= 0x20 and c != "\x7f" for c in value)
+    assert literal == (f"'{value}'" if plain else f'"{basic}"')
+
+
+@pytest.mark.parametrize("string, value, after", [
+    ('"pkg:x"', 'dep:"x"', '"dep:\\"x\\""'),  # basic: only the content changes, escaped
+    ("'pkg:x'", "dep:x", "'dep:x'"),  # literal: kept
+    ("'pkg:x'", "it's", '"it\'s"'),  # a literal cannot hold ': basic string
+    ("'''pkg:x'''", "dep:x", "'dep:x'"),  # multi-line literal: the whole string is rewritten
+    ('"pkg:x', "dep:x", '"dep:x"'),  # unterminated: closed
+])
+def test_replace_string_exactly(string, value, after):
+    text = f"[external]\nhost-requires = [{string}\n]\n"
+    [item] = first_array(text).items
+    assert apply(text, [replace_string(item, value)]) == f"[external]\nhost-requires = [{after}\n]\n"
+
+
+@pytest.mark.parametrize("old, new, whole_lines, edit", [
+    ("abc", "abc", False, None),
+    ("abcdef", "abXYef", False, TextEdit(2, 4, "XY")),
+    ("aaa", "aaaa", False, TextEdit(3, 3, "a")),
+    ("one\ntwo three\nfour\n", "one\ntwo 3\nfour\n", False, TextEdit(8, 13, "3")),
+    ("one\ntwo three\nfour\n", "one\ntwo 3\nfour\n", True, TextEdit(4, 14, "two 3\n")),
+    ("x = 1\ny = 2\n", "x = 1\ny = 3\n", True, TextEdit(6, 12, "y = 3\n")),
+    ("first\nsecond", "First\nsecond", True, TextEdit(0, 6, "First\n")),
+    ("a = [1]\nb = 2\n", "a = [1, 2]\nb = 2\n", True, TextEdit(0, 8, "a = [1, 2]\n")),
+])
+def test_minimal_edit_exactly(old, new, whole_lines, edit):
+    assert minimal_edit(old, new, whole_lines) == edit
+    if edit is not None:
+        assert apply(old, [edit]) == new
+
+
+@pytest.mark.parametrize("text, edit, clamped", [
+    ("a\n", TextEdit(0, 2, "b\n"), TextEdit(0, 1, "b")),
+    ("a\r\n", TextEdit(0, 3, "b\r\n"), TextEdit(0, 1, "b")),
+    ("a\n", TextEdit(2, 2, "b\n"), TextEdit(1, 1, "\nb")),
+    ("a\n", TextEdit(0, 1, "b"), TextEdit(0, 1, "b")),  # does not reach the end: unchanged
+    ("a", TextEdit(0, 1, "b\n"), TextEdit(0, 1, "b\n")),  # no final line break
+    ("a\n", TextEdit(0, 2, "b"), TextEdit(0, 2, "b")),  # the break is not kept: unchanged
+])
+def test_within_last_line_exactly(text, edit, clamped):
+    assert within_last_line(text, edit) == clamped
+    assert apply(text, [clamped]) == apply(text, [edit])
