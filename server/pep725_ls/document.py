@@ -318,7 +318,9 @@ class PyprojectDocument:
         table = header.path if header else ()
         after = re.match(r"[A-Za-z0-9_-]*", self.text[offset:]).group()
         prefix = m.group(1).replace(" ", "").replace("\t", "")
-        return CursorAtKey(table, prefix, offset - len(m.group(1).split(".")[-1]), offset + len(after))
+        # the segment being typed, without the blanks after its dot ("external . ho")
+        typed = m.group(1).split(".")[-1].lstrip(" \t")
+        return CursorAtKey(table, prefix, offset - len(typed), offset + len(after))
 
 
 def _inside_string(string: StringNode, offset: int) -> bool:
