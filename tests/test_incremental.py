@@ -61,7 +61,12 @@ def test_reread_is_a_fresh_read(text, steps, keep):
     for step in steps:
         new, (start, old_end, new_end) = apply(text, step)
         tree = tolerant_toml.reread(tree, text, new, start, old_end, new_end)
-        assert tree == tolerant_toml.read(new, keep)
+        fresh = tolerant_toml.read(new, keep)
+        assert tree == fresh
+        # the headers shared with earlier versions, at their new offsets, and which are kept
+        assert tree.headers.starts == [h.start for h in fresh.headers]
+        assert tree.headers.kept_indices == fresh.headers.kept_indices
+        assert tree.headers.kept() == [h for h in fresh.headers if keep is None or keep(h.path)]
         text = new
 
 

@@ -209,11 +209,11 @@ class PyprojectDocument:
         """Every key/value of the table ``offset`` is in (of a table the checks do not read
         too: read again, on demand), inline tables' entries included."""
         headers = self.tree.headers
-        i = bisect_left(headers, offset, key=_start)  # headers starting before ``offset``
-        start = headers[i - 1].start if i else 0
-        if not i or needed_table(headers[i - 1].path):
+        i = headers.before(offset)
+        if not i or needed_table(headers.path(i - 1)):
             return self.entries
-        end = headers[i].start if i < len(headers) else len(self.text)
+        start = headers.starts[i - 1]
+        end = headers.starts[i] if i < len(headers) else len(self.text)
         return list(tolerant_toml.TomlTree(entries=self.tree.entries_between(start, end)).walk())
 
     def _read_whole(self) -> tuple[dict | None, SyntaxProblem | None]:
@@ -252,7 +252,8 @@ class PyprojectDocument:
 
     @cached_property
     def external(self) -> ExternalTable:
-        return _external_table(self.tree.headers, self.entries)
+        # the headers of kept tables only: ``needed_table`` keeps every [external...] table
+        return _external_table(self.tree.headers.kept(), self.entries)
 
     @cached_property
     def specifiers(self) -> list[ListedSpecifier]:
@@ -278,12 +279,9 @@ class PyprojectDocument:
 
     def header_at(self, offset: int) -> TableHeader | None:
         """The table header in force at ``offset``."""
-        found = None
-        for header in self.tree.headers:
-            if header.start >= offset:
-                break
-            found = header
-        return found
+        headers = self.tree.headers
+        i = headers.before(offset)
+        return headers[i - 1] if i else None
 
     def cursor(self, offset: int) -> Cursor:
         for lst in self.external.lists:
@@ -361,18 +359,17 @@ def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tr
     start, old_end, new_end = edit
     delta = new_end - old_end
     text = doc.text
-    new_headers, old_headers = tree.headers, previous.tree.headers
-    old_starts = {h.start for h in old_headers}
+    new_starts, old_headers = tree.headers.starts, previous.tree.headers
     # the chunk's start: a header before the edit in both versions (or the document's start)
-    i = bisect_left(new_headers, start + 1, key=_start) - 1
-    while i >= 0 and new_headers[i].start not in old_starts:
+    i = bisect_left(new_starts, start + 1) - 1
+    while i >= 0 and old_headers.index_of_start(new_starts[i]) is None:
         i -= 1
-    chunk_start = new_headers[i].start if i >= 0 else 0
+    chunk_start = new_starts[i] if i >= 0 else 0
     # its end: the first header after the edit that was a header before it too (or the end)
-    j = bisect_left(new_headers, max(new_end, chunk_start + 1), key=_start)
-    while j < len(new_headers) and new_headers[j].start - delta not in old_starts:
+    j = bisect_left(new_starts, max(new_end, chunk_start + 1))
+    while j < len(new_starts) and old_headers.index_of_start(new_starts[j] - delta) is None:
         j += 1
-    chunk_end = new_headers[j].start if j < len(new_headers) else len(text)
+    chunk_end = new_starts[j] if j < len(new_starts) else len(text)
     if not (_line_start(text, chunk_start) and _line_start(text, chunk_end)):
         return False
     if _shape(tree, chunk_start, chunk_end) != _shape(previous.tree, chunk_start, chunk_end - delta):
@@ -382,10 +379,6 @@ def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tr
     except (tomllib.TOMLDecodeError, RecursionError):
         return False
     return True
-
-
-def _start(node) -> int:
-    return node.start
 
 
 def _line_start(text: str, offset: int) -> bool:
@@ -419,7 +412,7 @@ def _value_kind(kv: KeyValue) -> str:
 
 def _shape(tree: tolerant_toml.TomlTree, start: int, end: int) -> list[tuple]:
     """What the statements in ``[start, end)`` define: header paths, key paths, kinds of value."""
-    headers = tree.headers[bisect_left(tree.headers, start, key=_start) : bisect_left(tree.headers, end, key=_start)]
+    headers = tree.headers[tree.headers.before(start) : tree.headers.before(end)]
     entries = tree.entries_between(start, end)
     shape = [(h.start - start, "[[" if h.is_array else "[", h.path) for h in headers]
     shape += [(kv.start - start, "=", kv.path, _value_kind(kv)) for kv in entries]
