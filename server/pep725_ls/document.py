@@ -7,7 +7,9 @@ A version made from the previous one by a known edit (``PyprojectDocument.edited
 only what the edit touched: the tolerant tree is re-read around the edit
 (``tolerant_toml.reread``), and a valid document stays valid without a whole ``tomllib``
 pass when the edited tables are valid alone and define the same keys as before
-(``_edit_keeps_validity``). Both give exactly what a fresh read gives (tests/test_incremental.py).
+(``_edit_keeps_validity``); an invalid one that an edit repairs is judged the same way
+against the last valid version. Both give exactly what a fresh read gives
+(tests/test_incremental.py).
 """
 
 from __future__ import annotations
@@ -147,6 +149,9 @@ class PyprojectDocument:
         self.encoding = encoding
         # (previous version, (start, old_end, new_end)) while this version can reuse it
         self._base: tuple[PyprojectDocument, tuple[int, int, int]] | None = None
+        # (the last valid version before this one, the edit from it to this text) while the
+        # verdict is to be worked out, and while this version is invalid (for the next one)
+        self._valid_base: tuple[PyprojectDocument, tuple[int, int, int]] | None = None
         if lines is not None and lines.text is text and lines.encoding == encoding:
             self.__dict__["lines"] = lines  # the editor's copy keeps one, patched per change
 
@@ -159,20 +164,23 @@ class PyprojectDocument:
         The previous version's work is reused when it is done (tree and verdict) and the edit
         really is the difference between the texts (checked: a wrong edit costs only speed).
         Each version lets go of its predecessor once it has its own tree and verdict.
+
+        While the text is not valid TOML, versions also carry the last valid one and the
+        edits since, merged into one: the version that repairs the text is judged against
+        it (``_edit_keeps_validity``) instead of by a whole ``tomllib`` pass (133 ms at
+        30,004 lines for closing a quote typed in ``[external]``).
         """
         doc = cls(text, encoding, lines)
-        if edit is None or not previous._settled:
+        if edit is None or not previous._settled or not _describes(previous.text, text, edit):
             return doc
-        start, old_end, new_end = edit
-        old = previous.text
-        if (
-            0 <= start <= old_end <= len(old)
-            and start <= new_end <= len(text)
-            and len(text) - new_end == len(old) - old_end
-            and text.startswith(old[:start])
-            and text.endswith(old[old_end:])
-        ):
-            doc._base = (previous, edit)
+        doc._base = (previous, edit)
+        if previous.syntax_problem is None:
+            doc._valid_base = (previous, edit)
+        elif previous._valid_base is not None:
+            valid, since = previous._valid_base
+            merged = _merged_edits(since, edit)
+            if _describes(valid.text, text, merged):
+                doc._valid_base = (valid, merged)
         return doc
 
     @property
@@ -240,15 +248,18 @@ class PyprojectDocument:
     @cached_property
     def syntax_problem(self) -> SyntaxProblem | None:
         """tomllib's verdict: the first syntax error, or None for valid TOML."""
-        base = self._base
+        valid_base = self._valid_base
         tree = self.tree
-        if base is not None and "_whole_verdict" not in self.__dict__:
-            previous, edit = base
-            if previous.syntax_problem is None and _edit_keeps_validity(previous, self, tree, edit):
-                self._base = None
-                return None
         self._base = None
-        return self._whole_verdict
+        if valid_base is not None and "_whole_verdict" not in self.__dict__:
+            valid, edit = valid_base
+            if _edit_keeps_validity(valid, self, tree, edit):
+                self._valid_base = None
+                return None
+        problem = self._whole_verdict
+        if problem is None:
+            self._valid_base = None  # the next version is judged against this one
+        return problem
 
     @cached_property
     def external(self) -> ExternalTable:
@@ -342,6 +353,27 @@ def _syntax_problem(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
                 offset = text.find("\n", offset) + 1
             offset += column
     return SyntaxProblem(message, min(offset, len(text)))
+
+
+def _describes(old: str, text: str, edit: tuple[int, int, int]) -> bool:
+    """Whether ``text`` is ``old`` with ``old[start:old_end]`` replaced by ``text[start:new_end]``."""
+    start, old_end, new_end = edit
+    return (
+        0 <= start <= old_end <= len(old)
+        and start <= new_end <= len(text)
+        and len(text) - new_end == len(old) - old_end
+        and text.startswith(old[:start])
+        and text.endswith(old[old_end:])
+    )
+
+
+def _merged_edits(first: tuple[int, int, int], then: tuple[int, int, int]) -> tuple[int, int, int]:
+    """One edit doing ``first`` and then ``then`` (whose offsets are in ``first``'s result):
+    from the lower start to the higher end, in the original text and in the final one."""
+    start, old_end, new_end = first
+    start2, old_end2, new_end2 = then
+    low, high = min(start, start2), max(new_end, old_end2)
+    return low, high - (new_end - old_end), high + (new_end2 - old_end2)
 
 
 def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tree: tolerant_toml.TomlTree,
