@@ -314,7 +314,7 @@ class PyprojectDocument:
         return self._key_position(offset)
 
     def _key_position(self, offset: int) -> CursorAtKey | None:
-        line_start = self.lines.line_starts[self.lines.offset_to_position(offset).line]
+        line_start = self.lines.line_start(self.lines.offset_to_position(offset).line)
         before = self.text[line_start:offset]
         m = re.fullmatch(r"[ \t]*((?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*)*[A-Za-z0-9_-]*)", before)
         if not m:
