@@ -15,17 +15,23 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lsprotocol import types as lsp
 from pygls.workspace import PositionCodec
 
-from pep725_ls import tolerant_toml
+from pep725_ls import lsp_conversions, tolerant_toml
+from pep725_ls.checks import run_checks
+from pep725_ls.config import Settings
+from pep725_ls.data_index import default_index
 from pep725_ls.document import PyprojectDocument, needed_table
 from pep725_ls.text_document import LspTextDocument
+from pep725_ls.text_positions import LineIndex
 
 WORKSPACES = Path(__file__).parent / "workspaces"
 
 # Valid fixture files with several tables: the starting points of the edit sequences.
 REALISTIC = Path(__file__).parents[1] / "bench" / "fixtures" / "pyproject.toml"  # 286 lines
+REAL_PROJECTS = Path(__file__).parent / "nixos" / "projects"  # numpy's, lxml's, psycopg2's…
 STARTS = sorted(
     text
-    for text in (p.read_text("utf-8") for p in [REALISTIC, *WORKSPACES.rglob("pyproject.toml")])
+    for text in (p.read_text("utf-8") for p in [REALISTIC, *WORKSPACES.rglob("pyproject.toml"),
+                                                 *REAL_PROJECTS.rglob("pyproject.toml")])
     if text.count("\n[") >= 2 and PyprojectDocument(text).syntax_problem is None
 ) + [
     # small documents whose tables share paths, where one keystroke can make a conflict
@@ -61,7 +67,12 @@ def test_reread_is_a_fresh_read(text, steps, keep):
     for step in steps:
         new, (start, old_end, new_end) = apply(text, step)
         tree = tolerant_toml.reread(tree, text, new, start, old_end, new_end)
-        assert tree == tolerant_toml.read(new, keep)
+        fresh = tolerant_toml.read(new, keep)
+        assert tree == fresh
+        # the headers shared with earlier versions, at their new offsets, and which are kept
+        assert tree.headers.starts == [h.start for h in fresh.headers]
+        assert tree.headers.kept_indices == fresh.headers.kept_indices
+        assert tree.headers.kept() == [h for h in fresh.headers if keep is None or keep(h.path)]
         text = new
 
 
@@ -102,6 +113,98 @@ def test_edited_versions_match_fresh_ones(text, steps):
         assert doc.tree == fresh.tree
         assert doc.specifiers == fresh.specifiers
         text = new
+
+
+# An editing session: edits as above, pieces typed one character at a time (every
+# half-typed state a version), and undoing the last few versions, which repairs what
+# they broke (a quote typed, then taken back).
+session = st.lists(
+    st.one_of(
+        st.tuples(st.just("edit"), st.floats(0, 1), st.sampled_from([0, 0, 1, 2, 7, 40]),
+                  st.lists(st.sampled_from(PIECES), max_size=3)),
+        st.tuples(st.just("type"), st.floats(0, 1), st.sampled_from(PIECES)),
+        st.tuples(st.just("undo"), st.integers(1, 4)),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def session_versions(text: str, steps) -> list[str]:
+    """The texts an editing session goes through, in order."""
+    versions = [text]
+    for step in steps:
+        if step[0] == "edit":
+            versions.append(apply(versions[-1], step[1:])[0])
+        elif step[0] == "type":
+            _, where, piece = step
+            at = int(where * len(versions[-1]))
+            for i in range(1, len(piece) + 1):
+                versions.append(versions[-1][:at] + piece[:i] + versions[-1][at + i - 1 :])
+        else:
+            versions.append(versions[max(0, len(versions) - 1 - step[1])])
+    return versions[1:]
+
+
+def lsp_change(old: str, new: str, lines: LineIndex) -> lsp.TextDocumentContentChangePartial:
+    """The one change an editor sends for ``old`` -> ``new``: the differing middle, never
+    splitting a \r\n (LSP positions cannot point between its characters)."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = len(old)
+    while end > start and len(new) - (len(old) - end) > start and old[end - 1] == new[len(new) - (len(old) - end) - 1]:
+        end -= 1
+    if start and old[start - 1] == "\r":
+        start -= 1
+    if 0 < end < len(old) and old[end - 1] == "\r" and old[end] == "\n":
+        end += 1
+    a, b = lines.offset_to_position(start), lines.offset_to_position(end)
+    return lsp.TextDocumentContentChangePartial(
+        range=lsp.Range(lsp.Position(a.line, a.character), lsp.Position(b.line, b.character)),
+        text=new[start : len(new) - (len(old) - end)])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(STARTS), session)
+def test_an_editing_session_gives_the_diagnostics_of_fresh_analyses(text, steps):
+    """The server's path (the editor's copy applies LSP changes and patches its line index;
+    each version is made from the previous one, its verdict from the last valid one) gives,
+    at every version, the findings and LSP diagnostics of a fresh analysis of the text."""
+    index, settings_ = default_index(), Settings()
+    document = LspTextDocument("file:///p/pyproject.toml", text, version=0, position_codec=PositionCodec())
+    doc = PyprojectDocument(document.source, lines=document.line_index())
+    doc.prepare()
+    for new in session_versions(text, steps):
+        document.apply_change(lsp_change(document.source, new, document.line_index()))
+        assert document.source == new
+        doc = PyprojectDocument.edited(doc, document.source, document.take_edit(), lines=document.line_index())
+        fresh = PyprojectDocument(new)
+        findings = run_checks(doc, index)
+        assert doc.syntax_problem == fresh.syntax_problem
+        assert findings == run_checks(fresh, index)
+        assert (lsp_conversions.diagnostics(doc, findings, settings_)
+                == lsp_conversions.diagnostics(fresh, findings, settings_))
+        assert doc.tree == fresh.tree and doc.lines.line_starts == fresh.lines.line_starts
+        doc.prepare()  # as the server's analyses are before the next version is made
+
+
+def test_a_repair_is_judged_against_the_last_valid_version():
+    text = REALISTIC.read_text("utf-8")
+    doc = PyprojectDocument(text)
+    assert doc.syntax_problem is None
+    at = text.index('"dep:generic/openblas') + len('"dep:')
+    broken = text[:at] + '"' + text[at:]  # a quote typed: the string ends early
+    doc = PyprojectDocument.edited(doc, broken, (at, at, at + 1))
+    assert doc.syntax_problem is not None
+    more = broken[:at + 1] + "x" + broken[at + 1 :]
+    doc = PyprojectDocument.edited(doc, more, (at + 1, at + 1, at + 2))
+    assert doc.syntax_problem == PyprojectDocument(more).syntax_problem
+    repaired = more[:at] + more[at + 1 :]  # the quote taken back: valid again
+    doc = PyprojectDocument.edited(doc, repaired, (at, at + 1, at))
+    assert doc.syntax_problem is None
+    assert "_whole_verdict" not in doc.__dict__  # no whole-document tomllib pass was needed
+    assert doc.parsed == tomllib.loads(repaired)
 
 
 def test_typing_in_a_value_keeps_the_verdict_without_a_whole_pass():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pep725_ls import data_index as index_module
 from pep725_ls.data_index import DataIndex, default_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,32 @@ def test_curated_lookup_has_version_outputs_and_sonames(index):
     assert "libz.so.1" in z.sonames
     assert z.shell_command == "nix-shell -p zlib"
     assert z.search_url.endswith("query=zlib")
+
+
+def test_each_attribute_has_the_libraries_sonames_tsv_lists_for_it(index):
+    """libraries.tsv (what nix_attr reads) says what sonames.tsv says, for every attribute:
+    the output with most library files (ties: the first of the attribute's outputs), the
+    SONAME-like names among its files, headers in dev when there is one."""
+    data = Path(index_module.__file__).parent / "data" / "nixpkgs"
+    files: dict[str, list[tuple[str, str]]] = {}
+    for line in (data / "sonames.tsv").read_text("utf-8").splitlines():
+        file, attr, output = line.split("\t")
+        files.setdefault(attr, []).append((file, output))
+    checked = 0
+    for line in (data / "attrs.tsv").read_text("utf-8").splitlines():
+        attr, _, outputs, _ = line.split("\t")
+        a = index.nix_attr(attr)
+        libs = files.get(attr)
+        if not libs:
+            assert (a.lib_output, a.header_output, a.sonames) == (None, None, ())
+            continue
+        outs = [o for _, o in libs]
+        most = max(outs.count(o) for o in outs)
+        assert a.lib_output == next(o for o in outputs.split(",") + sorted(outs) if outs.count(o) == most)
+        assert a.header_output == ("dev" if "dev" in outputs.split(",") else "out")
+        assert a.sonames == tuple(index_module.soname_list([f for f, _ in libs]))
+        checked += 1
+    assert checked > 4000
 
 
 def test_alias_missing_from_the_data_keeps_the_user_facing_attr(index):

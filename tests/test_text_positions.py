@@ -134,3 +134,30 @@ def test_an_edited_index_equals_a_fresh_one(text, data):
         assert patched.line_starts == fresh.line_starts
         for offset in range(len(new) + 1):
             assert patched.offset_to_position(offset) == fresh.offset_to_position(offset)
+
+
+@given(st.lists(st.sampled_from(["a", "é", "😀", "\n", "\r", "\r\n", " "]), max_size=60).map("".join),
+       st.lists(st.tuples(st.floats(0, 1), st.integers(0, 6),
+                          st.lists(st.sampled_from(["b", "ü", "\n", "\r", "\r\n"]), max_size=8).map("".join)),
+                min_size=1, max_size=8))
+def test_an_index_edited_again_and_again_equals_a_fresh_one(text, edits):
+    """Edit after edit, in different places (each moving the lines after it by a shift
+    kept pending, ``LineIndex._state``): every conversion, and the line starts at the end,
+    as a fresh index gives them."""
+    patched = LineIndex(text, "utf-16")
+    for where, removed, inserted in edits:
+        start = int(where * len(text))
+        end = min(len(text), start + removed)
+        text = text[:start] + inserted + text[end:]
+        patched = patched.edited(start, end, inserted, text)
+        fresh = LineIndex(text, "utf-16")
+        assert patched.line_count == len(fresh.line_starts)
+        for offset in range(len(text) + 1):
+            position = fresh.offset_to_position(offset)
+            assert patched.offset_to_position(offset) == position
+            assert patched.position_to_offset(position.line, position.character) == \
+                fresh.position_to_offset(position.line, position.character)
+        for line in range(len(fresh.line_starts) + 1):
+            assert patched.position_to_offset(line, 0) == fresh.position_to_offset(line, 0)
+            assert patched.position_to_offset(line, 99) == fresh.position_to_offset(line, 99)
+    assert patched.line_starts == fresh.line_starts  # made into one list: the same starts

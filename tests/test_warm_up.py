@@ -39,3 +39,22 @@ def test_a_failing_step_is_skipped(monkeypatch):
     monkeypatch.setattr(warm_up, "START_DELAY", 0)
     asyncio.run(warm_up.warm_up(server))
     assert ran == [True]
+
+
+def test_the_converters_are_prepared_without_a_failure(caplog):
+    server = create_server()
+    with caplog.at_level("DEBUG", logger=warm_up.log.name):
+        warm_up.prepare_converters(server)
+    assert [r.getMessage() for r in caplog.records] == []  # every sample message was read and written
+
+
+def test_a_failure_to_prepare_a_converter_is_only_logged(caplog, monkeypatch):
+    server = create_server()
+
+    def broken(data):
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(server.protocol, "structure_message", broken)
+    with caplog.at_level("DEBUG", logger=warm_up.log.name):
+        warm_up.prepare_converters(server)
+    assert len(caplog.records) == 3  # completion, resolve, hover: each one logged, none raised

@@ -632,26 +632,21 @@ class DataIndex:
         if i < len(lines) and lines[i].startswith(attr + "\t"):
             _, version, outputs, pname = (lines[i].split("\t") + [""] * 4)[:4]
             base = NixAttr(attr, attr, version, tuple(outputs.split(",")), pname=pname or attr.rsplit(".", 1)[-1])
-            lines_of_attr = self._libs_by_attr.get(attr)
-            if lines_of_attr:
-                libs = [self._soname_lines[n].split("\t")[::2] for n in lines_of_attr]  # (file, output)
-                outs = [o for _, o in libs]
-                # the output with most libraries; on a tie the one listed first (was set order:
-                # it changed with the hash seed from one process to the next)
-                order = {o: n for n, o in enumerate(base.outputs)}
-                lib_output = max(sorted(set(outs)), key=lambda o: (outs.count(o), -order.get(o, len(order))))
-                base = replace(base, lib_output=lib_output, sonames=tuple(soname_list([f for f, _ in libs])),
+            libraries = self._library_lines
+            j = bisect.bisect_left(libraries, attr + "\t")
+            if j < len(libraries) and libraries[j].startswith(attr + "\t"):
+                _, lib_output, *sonames = libraries[j].split("\t")
+                base = replace(base, lib_output=lib_output, sonames=tuple(sonames),
                                header_output="dev" if "dev" in base.outputs else "out")
         return self._with_live(base, attr)
 
     @cached_property
-    def _libs_by_attr(self) -> dict[str, list[int]]:
-        """nixpkgs attribute -> its lines in sonames.tsv (``file, attr, output``), by index:
-        the lines stay the only copy of the strings (a table of tuples was 7 MiB more)."""
-        out: dict[str, list[int]] = {}
-        for i, line in enumerate(self._soname_lines):
-            out.setdefault(line.split("\t", 2)[1], []).append(i)
-        return out
+    def _library_lines(self) -> list[str]:
+        """``attr  lib_output  soname…`` for each attribute that ships ``lib*.so*`` files, sorted:
+        what sonames.tsv says of the attribute (``library_output``, ``soname_list``), worked
+        out by the generator. (Indexing sonames.tsv by attribute here took 15-36 ms, paid by
+        the first completion whose documentation names a library.)"""
+        return read_lines("nixpkgs/libraries.tsv")
 
     def _with_live(self, base: NixAttr | None, attr: str) -> NixAttr | None:
         live = self._live.get(attr)
@@ -1003,6 +998,14 @@ _FEW_NAMES = 4000
 # ``libsqlite3.51.2.so``: a file with the version before ``.so`` is no library's soname.
 _VERSION_IN_STEM = re.compile(r"\.\d+\.\d+\.so$")
 _VERSIONED_ATTR = re.compile(r"_\d+(_\d+)*$")
+
+
+def library_output(file_outputs: list[str], outputs: tuple[str, ...]) -> str:
+    """The output holding an attribute's libraries, given each library file's output: the
+    one with most files; on a tie the one listed first in ``outputs`` (was set order: it
+    changed with the hash seed from one process to the next)."""
+    order = {o: n for n, o in enumerate(outputs)}
+    return max(sorted(set(file_outputs)), key=lambda o: (file_outputs.count(o), -order.get(o, len(order))))
 
 
 def soname_list(files: list[str]) -> list[str]:

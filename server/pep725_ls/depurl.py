@@ -178,6 +178,7 @@ def parse_effective(text: str) -> ExternalSpecifier:
     return parse(spec.legacy_replacement) if spec.legacy_replacement else spec
 
 
+@lru_cache(maxsize=4096)  # as parse_effective: each version of a file lists the same strings
 def parse(text: str) -> ExternalSpecifier:
     """Parse and validate one specifier. Never raises. The result is immutable (and shared)."""
     b = _Builder(text)

@@ -7,7 +7,9 @@ A version made from the previous one by a known edit (``PyprojectDocument.edited
 only what the edit touched: the tolerant tree is re-read around the edit
 (``tolerant_toml.reread``), and a valid document stays valid without a whole ``tomllib``
 pass when the edited tables are valid alone and define the same keys as before
-(``_edit_keeps_validity``). Both give exactly what a fresh read gives (tests/test_incremental.py).
+(``_edit_keeps_validity``); an invalid one that an edit repairs is judged the same way
+against the last valid version. Both give exactly what a fresh read gives
+(tests/test_incremental.py).
 """
 
 from __future__ import annotations
@@ -147,6 +149,9 @@ class PyprojectDocument:
         self.encoding = encoding
         # (previous version, (start, old_end, new_end)) while this version can reuse it
         self._base: tuple[PyprojectDocument, tuple[int, int, int]] | None = None
+        # (the last valid version before this one, the edit from it to this text) while the
+        # verdict is to be worked out, and while this version is invalid (for the next one)
+        self._valid_base: tuple[PyprojectDocument, tuple[int, int, int]] | None = None
         if lines is not None and lines.text is text and lines.encoding == encoding:
             self.__dict__["lines"] = lines  # the editor's copy keeps one, patched per change
 
@@ -159,20 +164,23 @@ class PyprojectDocument:
         The previous version's work is reused when it is done (tree and verdict) and the edit
         really is the difference between the texts (checked: a wrong edit costs only speed).
         Each version lets go of its predecessor once it has its own tree and verdict.
+
+        While the text is not valid TOML, versions also carry the last valid one and the
+        edits since, merged into one: the version that repairs the text is judged against
+        it (``_edit_keeps_validity``) instead of by a whole ``tomllib`` pass (133 ms at
+        30,004 lines for closing a quote typed in ``[external]``).
         """
         doc = cls(text, encoding, lines)
-        if edit is None or not previous._settled:
+        if edit is None or not previous._settled or not _describes(previous.text, text, edit):
             return doc
-        start, old_end, new_end = edit
-        old = previous.text
-        if (
-            0 <= start <= old_end <= len(old)
-            and start <= new_end <= len(text)
-            and len(text) - new_end == len(old) - old_end
-            and text.startswith(old[:start])
-            and text.endswith(old[old_end:])
-        ):
-            doc._base = (previous, edit)
+        doc._base = (previous, edit)
+        if previous.syntax_problem is None:
+            doc._valid_base = (previous, edit)
+        elif previous._valid_base is not None:
+            valid, since = previous._valid_base
+            merged = _merged_edits(since, edit)
+            if _describes(valid.text, text, merged):
+                doc._valid_base = (valid, merged)
         return doc
 
     @property
@@ -209,11 +217,11 @@ class PyprojectDocument:
         """Every key/value of the table ``offset`` is in (of a table the checks do not read
         too: read again, on demand), inline tables' entries included."""
         headers = self.tree.headers
-        i = bisect_left(headers, offset, key=_start)  # headers starting before ``offset``
-        start = headers[i - 1].start if i else 0
-        if not i or needed_table(headers[i - 1].path):
+        i = headers.before(offset)
+        if not i or needed_table(headers.path(i - 1)):
             return self.entries
-        end = headers[i].start if i < len(headers) else len(self.text)
+        start = headers.starts[i - 1]
+        end = headers.starts[i] if i < len(headers) else len(self.text)
         return list(tolerant_toml.TomlTree(entries=self.tree.entries_between(start, end)).walk())
 
     def _read_whole(self) -> tuple[dict | None, SyntaxProblem | None]:
@@ -240,19 +248,23 @@ class PyprojectDocument:
     @cached_property
     def syntax_problem(self) -> SyntaxProblem | None:
         """tomllib's verdict: the first syntax error, or None for valid TOML."""
-        base = self._base
+        valid_base = self._valid_base
         tree = self.tree
-        if base is not None and "_whole_verdict" not in self.__dict__:
-            previous, edit = base
-            if previous.syntax_problem is None and _edit_keeps_validity(previous, self, tree, edit):
-                self._base = None
-                return None
         self._base = None
-        return self._whole_verdict
+        if valid_base is not None and "_whole_verdict" not in self.__dict__:
+            valid, edit = valid_base
+            if _edit_keeps_validity(valid, self, tree, edit):
+                self._valid_base = None
+                return None
+        problem = self._whole_verdict
+        if problem is None:
+            self._valid_base = None  # the next version is judged against this one
+        return problem
 
     @cached_property
     def external(self) -> ExternalTable:
-        return _external_table(self.tree.headers, self.entries)
+        # the headers of kept tables only: ``needed_table`` keeps every [external...] table
+        return _external_table(self.tree.headers.kept(), self.entries)
 
     @cached_property
     def specifiers(self) -> list[ListedSpecifier]:
@@ -278,12 +290,9 @@ class PyprojectDocument:
 
     def header_at(self, offset: int) -> TableHeader | None:
         """The table header in force at ``offset``."""
-        found = None
-        for header in self.tree.headers:
-            if header.start >= offset:
-                break
-            found = header
-        return found
+        headers = self.tree.headers
+        i = headers.before(offset)
+        return headers[i - 1] if i else None
 
     def cursor(self, offset: int) -> Cursor:
         for lst in self.external.lists:
@@ -305,7 +314,7 @@ class PyprojectDocument:
         return self._key_position(offset)
 
     def _key_position(self, offset: int) -> CursorAtKey | None:
-        line_start = self.lines.line_starts[self.lines.offset_to_position(offset).line]
+        line_start = self.lines.line_start(self.lines.offset_to_position(offset).line)
         before = self.text[line_start:offset]
         m = re.fullmatch(r"[ \t]*((?:[A-Za-z0-9_-]+[ \t]*\.[ \t]*)*[A-Za-z0-9_-]*)", before)
         if not m:
@@ -348,6 +357,27 @@ def _syntax_problem(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
     return SyntaxProblem(message, min(offset, len(text)))
 
 
+def _describes(old: str, text: str, edit: tuple[int, int, int]) -> bool:
+    """Whether ``text`` is ``old`` with ``old[start:old_end]`` replaced by ``text[start:new_end]``."""
+    start, old_end, new_end = edit
+    return (
+        0 <= start <= old_end <= len(old)
+        and start <= new_end <= len(text)
+        and len(text) - new_end == len(old) - old_end
+        and text.startswith(old[:start])
+        and text.endswith(old[old_end:])
+    )
+
+
+def _merged_edits(first: tuple[int, int, int], then: tuple[int, int, int]) -> tuple[int, int, int]:
+    """One edit doing ``first`` and then ``then`` (whose offsets are in ``first``'s result):
+    from the lower start to the higher end, in the original text and in the final one."""
+    start, old_end, new_end = first
+    start2, old_end2, new_end2 = then
+    low, high = min(start, start2), max(new_end, old_end2)
+    return low, high - (new_end - old_end), high + (new_end2 - old_end2)
+
+
 def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tree: tolerant_toml.TomlTree,
                          edit: tuple[int, int, int]) -> bool:
     """Whether ``doc`` is valid TOML, given that ``previous`` was; False means "do not know".
@@ -363,18 +393,17 @@ def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tr
     start, old_end, new_end = edit
     delta = new_end - old_end
     text = doc.text
-    new_headers, old_headers = tree.headers, previous.tree.headers
-    old_starts = {h.start for h in old_headers}
+    new_starts, old_headers = tree.headers.starts, previous.tree.headers
     # the chunk's start: a header before the edit in both versions (or the document's start)
-    i = bisect_left(new_headers, start + 1, key=_start) - 1
-    while i >= 0 and new_headers[i].start not in old_starts:
+    i = bisect_left(new_starts, start + 1) - 1
+    while i >= 0 and old_headers.index_of_start(new_starts[i]) is None:
         i -= 1
-    chunk_start = new_headers[i].start if i >= 0 else 0
+    chunk_start = new_starts[i] if i >= 0 else 0
     # its end: the first header after the edit that was a header before it too (or the end)
-    j = bisect_left(new_headers, max(new_end, chunk_start + 1), key=_start)
-    while j < len(new_headers) and new_headers[j].start - delta not in old_starts:
+    j = bisect_left(new_starts, max(new_end, chunk_start + 1))
+    while j < len(new_starts) and old_headers.index_of_start(new_starts[j] - delta) is None:
         j += 1
-    chunk_end = new_headers[j].start if j < len(new_headers) else len(text)
+    chunk_end = new_starts[j] if j < len(new_starts) else len(text)
     if not (_line_start(text, chunk_start) and _line_start(text, chunk_end)):
         return False
     if _shape(tree, chunk_start, chunk_end) != _shape(previous.tree, chunk_start, chunk_end - delta):
@@ -384,10 +413,6 @@ def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tr
     except (tomllib.TOMLDecodeError, RecursionError):
         return False
     return True
-
-
-def _start(node) -> int:
-    return node.start
 
 
 def _line_start(text: str, offset: int) -> bool:
@@ -421,7 +446,7 @@ def _value_kind(kv: KeyValue) -> str:
 
 def _shape(tree: tolerant_toml.TomlTree, start: int, end: int) -> list[tuple]:
     """What the statements in ``[start, end)`` define: header paths, key paths, kinds of value."""
-    headers = tree.headers[bisect_left(tree.headers, start, key=_start) : bisect_left(tree.headers, end, key=_start)]
+    headers = tree.headers[tree.headers.before(start) : tree.headers.before(end)]
     entries = tree.entries_between(start, end)
     shape = [(h.start - start, "[[" if h.is_array else "[", h.path) for h in headers]
     shape += [(kv.start - start, "=", kv.path, _value_kind(kv)) for kv in entries]

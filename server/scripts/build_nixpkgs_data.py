@@ -5,7 +5,7 @@
 
 Reads  shared/data/attrs.tsv, sonames.tsv, shared/spec/emm/data/
        nix.mapping.json, registry.json and server/pep725_ls/data/nixpkgs/curated.toml.
-Writes server/pep725_ls/data/nixpkgs/{mapping.json, attrs.tsv, names.tsv, sonames.tsv}
+Writes server/pep725_ls/data/nixpkgs/{mapping.json, attrs.tsv, names.tsv, sonames.tsv, libraries.tsv}
        (the PyPI table is build_pypi_data.py's). Output is deterministic (sorted, no
        timestamps), so a re-run on the same inputs changes nothing; ``--check`` exits 1 when the files on disk differ.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the pep725_ls package beside this script
-from pep725_ls.data_index import soname_list  # noqa: E402  (one definition of a soname list)
+from pep725_ls.data_index import library_output, soname_list  # noqa: E402  (one definition of each)
 
 sys.path.insert(0, str(HERE))
 from generated_files import write_or_check  # noqa: E402
@@ -173,6 +173,17 @@ def build(shared: Path) -> dict[str, bytes]:
     assert attr_lines == sorted(attr_lines, key=lambda l: l.split("\t", 1)[0])
     name_lines = sorted(f"{n}\t{'' if a == n else a}" for n, a in names.items())
     so_lines = sorted({f"{f}\t{a}\t{o}" for f, a, o, *_ in so_rows})
+    # What nix_attr tells of each attribute's libraries, from the shipped sonames.tsv itself
+    # (its rows, deduplicated and in its order), so the server need not index it by attribute.
+    libs_by_attr: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for line in so_lines:
+        f, a, o = line.split("\t")
+        libs_by_attr[a].append((f, o))
+    library_lines = sorted(
+        "\t".join([a, library_output([o for _, o in libs], tuple(attrs[a]["outputs"])),
+                   *soname_list([f for f, _ in libs])])
+        for a, libs in libs_by_attr.items() if a in attrs
+    )
 
     canonical = [d["id"] for d in registry["definitions"]
                  if all(str(p).startswith("dep:virtual/") for p in ([d["provides"]] if isinstance(d.get("provides"), str) else d.get("provides") or []))]
@@ -195,6 +206,7 @@ def build(shared: Path) -> dict[str, bytes]:
         "attrs.tsv": ("\n".join(attr_lines) + "\n").encode(),
         "names.tsv": ("\n".join(name_lines) + "\n").encode(),
         "sonames.tsv": ("\n".join(so_lines) + "\n").encode(),
+        "libraries.tsv": ("\n".join(library_lines) + "\n").encode(),
     }
 
 

@@ -36,7 +36,7 @@ def _anchor(doc: PyprojectDocument) -> tuple[int, int]:
     if external.entries:
         kv = external.entries[0]
         return kv.key_start, kv.key_end
-    for header in doc.tree.headers:
+    for header in doc.tree.headers.kept():  # [project] is a table the checks read (needed_table)
         if header.path == ("project",):
             return header.start, header.end
     return 0, 0
