@@ -111,8 +111,10 @@ def _check_entries(doc: PyprojectDocument) -> Iterator[Finding]:
             continue
         if key in REQUIREMENT_KEYS:
             if len(path) > 2:
+                # Reported where the table is made: at this statement when it spells the
+                # key (external.host-requires.a = 1), else at the header or the inline table.
                 seg = _segment_for(kv, 2)
-                if seg is not None:
+                if seg is not None and _segment_for(kv, 1) is not None:
                     yield Finding("wrong-type", f"'{key}' must be an array of strings, not a table", seg.start, kv.end)
             elif not isinstance(value, ArrayNode):
                 yield Finding("wrong-type", f"'{key}' must be an array of strings, not {_kind(value)}", value.start, value.end)
@@ -128,7 +130,7 @@ def _check_entries(doc: PyprojectDocument) -> Iterator[Finding]:
                 yield Finding("wrong-type", f"group '{path[2]}' of '{key}' must be an array, not {_kind(value)}", value.start, value.end)
             else:
                 yield from _check_items(key, value, allow_include=key == GROUPS_KEY)
-        else:
+        elif _segment_for(kv, 2) is not None:  # as above: once, where the table is made
             seg = _segment_for(kv, 3)
             start = seg.start if seg is not None else kv.start
             yield Finding("wrong-type", f"group '{path[2]}' of '{key}' must be an array, not a table", start, kv.end)

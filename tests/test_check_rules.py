@@ -1,0 +1,148 @@
+"""Single rules of the checks and the DepURL model, each pinned by a case of its own.
+
+Mutation testing (.ci/mutation.py) left these branches unpinned: the fix of an alias that
+carries a version and qualifiers, which purl types fold case, version ranges, the words
+of wrong-type messages, spellings in dependency-group cycles, and which Python requirement
+strings the PyPI-data check reads.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pep725_ls import depurl
+from pep725_ls.checks import CheckContext, run_checks
+from pep725_ls.checks.python_dependencies import python_requirements
+from pep725_ls.data_index import default_index
+from pep725_ls.document import PyprojectDocument
+
+
+def findings(text: str, code: str, context: CheckContext | None = None):
+    return [f for f in run_checks(PyprojectDocument(text), default_index(), context) if f.code == code]
+
+
+@pytest.mark.parametrize("written, fixed", [
+    ("dep:github/Kitware/CMake", "dep:generic/cmake"),
+    ("dep:github/Kitware/CMake@>=3.20", "dep:generic/cmake@>=3.20"),
+    ("dep:github/Kitware/CMake; os_name == 'posix'", "dep:generic/cmake; os_name == 'posix'"),
+    # the alias' qualifiers go, the version stays
+    ("dep:github/Kitware/CMake@>=3.20?vcs=git#sub", "dep:generic/cmake@>=3.20#sub"),
+    ("dep:github/Kitware/CMake?vcs=git", "dep:generic/cmake"),
+])
+def test_the_canonical_name_fix_keeps_version_subpath_and_marker(written, fixed):
+    [f] = findings(f'[external]\nbuild-requires = ["{written}"]\n', "non-canonical-name")
+    assert f.data == {"replacement": fixed}
+    assert f.fixes[0].title == "Change to dep:generic/cmake"
+
+
+def test_a_misspelled_name_s_fix_keeps_the_rest():
+    [f] = findings('[external]\nhost-requires = ["dep:generic/opensll@>=3?arch=x86_64; os_name == \'posix\'"]\n',
+                   "unknown-name")
+    assert f.data == {"replacement": "dep:generic/openssl@>=3?arch=x86_64; os_name == 'posix'"}
+
+
+@pytest.mark.parametrize("type_, folds", [
+    ("pypi", True), ("PyPI", True), ("github", True), ("deb", True),
+    ("generic", False), ("npm", False), ("cargo", False), ("rpm", False), ("nosuchtype", False),
+])
+def test_which_purl_types_fold_case(type_, folds):
+    assert depurl.ids_fold_case(type_) is folds
+
+
+def test_a_case_sensitive_namespace_keeps_case(monkeypatch):
+    monkeypatch.setitem(depurl.PURL_TYPES, "made-up", {
+        "name_definition": {"case_sensitive": False}, "namespace_definition": {"case_sensitive": True}})
+    assert depurl.ids_fold_case("made-up") is False
+    monkeypatch.setitem(depurl.PURL_TYPES, "made-up", {"name_definition": {"case_sensitive": False}})
+    assert depurl.ids_fold_case("made-up") is True
+
+
+@pytest.mark.parametrize("version_range, version, satisfied", [
+    (">=3", "3.0.1", True),
+    (">=3", "2.9", False),
+    (">=1.2,<2", "1.9", True),
+    (">=1.2, <2", "2.0", False),
+    ("1.2", "1.2", True),  # a bare version means ==
+    ("1.2", "1.3", False),
+    ("==1.2", "1.2.0", True),
+    (">=1,1.5", "1.5", True),
+    (">=1,1.5", "1.6", False),
+    (">=abc", "1.0", None),
+    (">=1", "not-a-version", None),
+])
+def test_version_satisfied_by(version_range, version, satisfied):
+    assert depurl.version_satisfied_by(version_range, version) is satisfied
+
+
+@pytest.mark.parametrize("text, says", [
+    # one finding for a wrong table, not one more for each entry in it
+    ("[external]\nhost-requires = {a = 1, b = 2}\n", "'host-requires' must be an array of strings, not a table"),
+    ("[external]\nhost-requires = true\n", "'host-requires' must be an array of strings, not 'true'"),
+    ("[external.optional-dependencies]\ngpu = {a = []}\n", "group 'gpu' of 'optional-dependencies' must be an array, not a table"),
+    ("[external.host-requires]\na = 1\nb = 2\n", "'host-requires' must be an array of strings, not a table"),
+    ("[external]\nhost-requires.a = 1\n", "'host-requires' must be an array of strings, not a table"),
+    ("external.host-requires.a = 1\n", "'host-requires' must be an array of strings, not a table"),
+    ("[external.optional-dependencies.gpu]\na = 1\n", "each group of 'optional-dependencies' must be an array, not a table"),
+    ("[external.optional-dependencies]\ngpu.a = 1\n", "group 'gpu' of 'optional-dependencies' must be an array, not a table"),
+])
+def test_wrong_type_names_what_it_found(text, says):
+    assert [f.message for f in findings(text, "wrong-type")] == [says]
+
+
+def test_a_cycle_is_shown_in_the_spelling_of_each_group_s_definition():
+    text = ('[external.dependency-groups]\n'
+            'Docs_Extra = [{include-group = "test"}]\n'
+            'Test = [{include-group = "docs-extra"}]\n')
+    cycles = findings(text, "include-group-cycle")
+    assert [f.message for f in cycles] == [
+        "include-group 'test' forms a cycle: Docs_Extra → Test → Docs_Extra",
+        "include-group 'docs-extra' forms a cycle: Test → Docs_Extra → Test",
+    ]
+    assert cycles[0].data == {"cycle": ["docs-extra", "test", "docs-extra"]}
+
+
+def test_groups_are_only_those_of_dependency_groups():
+    # an optional-dependencies extra with the spelling of a group is not a duplicate group
+    text = ('[external.optional-dependencies]\nDocs = ["dep:generic/zlib"]\n'
+            '[external.dependency-groups]\ndocs = ["dep:generic/zlib"]\n')
+    assert findings(text, "duplicate-group-name") == []
+
+
+def test_an_invalid_group_name_is_flagged_on_its_key():
+    text = '[external]\ndependency-groups = { "-x" = [] }\n'
+    [f] = findings(text, "invalid-group-name")
+    assert text[f.start:f.end] == '"-x"'
+    dotted = 'external.dependency-groups."-y" = []\n'
+    [f] = findings(dotted, "invalid-group-name")
+    assert dotted[f.start:f.end] == '"-y"'
+
+
+def test_which_python_requirements_are_read():
+    text = (
+        '[build-system]\nrequires = ["setuptools", "Cython"]\n'
+        '[project]\nname = "p"\n'
+        'dependencies = [1, "psycopg2>=2", "not a requirement!!", "lxml"]\n'
+        '[project.optional-dependencies]\npg = ["asyncpg"]\n'
+        '[project.urls]\nx = "https://example.org"\n'
+        '[dependency-groups]\ndev = ["pytest", {include-group = "x"}]\n'
+        '[tool.x]\ndependencies = ["numpy"]\n'
+    )
+    found = [(r.section, r.group, r.requirement.name) for r in python_requirements(PyprojectDocument(text))]
+    assert found == [
+        ("build-system", None, "setuptools"), ("build-system", None, "Cython"),
+        ("project", None, "psycopg2"), ("project", None, "lxml"),
+        ("optional", "pg", "asyncpg"),
+        ("group", "dev", "pytest"),
+    ]
+    # an unterminated string is being typed: not read until it is closed
+    typing = '[project]\nname = "p"\ndependencies = ["lxml", "psycop\n'
+    assert [r.requirement.name for r in python_requirements(PyprojectDocument(typing))] == ["lxml"]
+
+
+def test_a_project_dependency_s_libraries_go_to_dependencies_first():
+    [f] = findings('[project]\nname = "p"\ndependencies = ["psycopg2"]\n', "missing-external-dependency",
+                   CheckContext(install="source"))
+    assert [fix.title for fix in f.fixes] == [
+        "Add dep:generic/libpq to [external].dependencies and dep:virtual/compiler/c to [external].build-requires",
+        "Add dep:generic/libpq to [external].host-requires and dep:virtual/compiler/c to [external].build-requires",
+    ]
