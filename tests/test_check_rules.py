@@ -146,3 +146,57 @@ def test_a_project_dependency_s_libraries_go_to_dependencies_first():
         "Add dep:generic/libpq to [external].dependencies and dep:virtual/compiler/c to [external].build-requires",
         "Add dep:generic/libpq to [external].host-requires and dep:virtual/compiler/c to [external].build-requires",
     ]
+
+
+def test_nixpkgs_checks_every_specifier_of_a_list():
+    """Skipped entries (legacy, invalid, pypi, unknown, virtual versions) do not stop the
+    check of those after them."""
+    text = ('[external]\nhost-requires = [\n'
+            '  "pkg:generic/openssl@>=9",\n'  # legacy: reported once migrated
+            '  "dep:generic/",\n'  # invalid
+            '  "dep:pypi/numpy@>=99",\n'  # a Python package, not nixpkgs' business
+            '  "dep:generic/libfooz@>=1",\n'  # unknown: unknown-name's finding
+            '  "dep:virtual/compiler/c@>=99",\n'  # a standard, not a package version
+            '  "dep:generic/zlib@>=99",\n'
+            ']\n')
+    [f] = findings(text, "nixpkgs-version-mismatch")
+    assert text[f.start:f.end] == ">=99" and f.data["depurl"] == "dep:generic/zlib"
+    assert f.message.startswith("nixpkgs ships zlib ") and f.message.endswith(", which does not satisfy '>=99'")
+    assert findings(text, "no-nixpkgs-mapping") == []
+
+
+def test_a_registry_id_with_qualifiers_maps_like_its_package():
+    text = '[external]\nbuild-requires = ["dep:generic/cmake?repository_url=https://gitlab.kitware.com/cmake/cmake@>=999"]\n'
+    assert findings(text, "no-nixpkgs-mapping") == []
+
+
+def test_no_nixpkgs_mapping_says_why_when_it_knows():
+    [f] = findings('[external]\nbuild-requires = ["dep:virtual/compiler/cuda"]\n', "no-nixpkgs-mapping")
+    assert f.message.startswith("no nixpkgs attribute is known for 'dep:virtual/compiler/cuda': CUDA is unfree")
+    text = '[external]\nbuild-requires = ["dep:virtual/compiler/cuda@>=12"]\n'
+    [f] = findings(text, "no-nixpkgs-mapping")
+    assert text[f.start:f.end] == "dep:virtual/compiler/cuda"
+
+
+def test_the_python_dependency_check_reads_every_requirement():
+    """Requirements it has nothing to say about do not stop it."""
+    text = ('[project]\nname = "p"\ndependencies = [\n'
+            '  "requests",\n'  # no native dependencies
+            '  "psycopg2-binary",\n'  # bundled: information
+            '  "lxml",\n'  # wheels bundle everything
+            '  "python-magic",\n'
+            ']\n[external]\ndependencies = ["dep:generic/libpq"]\n')
+    [f] = findings(text, "missing-external-dependency")
+    assert f.message == ("python-magic loads at run time libmagic (runtime-system): declare `dep:generic/libmagic` "
+                         "in [external] (its wheels expect these from the system)")
+    # psycopg2-binary's libpq is declared: nothing to say about it
+    assert findings(text, "bundled-native-library") == []
+
+
+def test_declared_libraries_are_not_asked_for_again():
+    text = ('[project]\nname = "p"\ndependencies = ["psycopg2"]\n'
+            '[external]\ndependencies = ["dep:generic/libpq"]\nbuild-requires = ["dep:virtual/compiler/c"]\n')
+    assert findings(text, "missing-external-dependency", CheckContext(install="source")) == []
+    only_libpq = text.replace('build-requires = ["dep:virtual/compiler/c"]\n', "")
+    [f] = findings(only_libpq, "missing-external-dependency", CheckContext(install="source"))
+    assert f.data["depurls"] == ["dep:virtual/compiler/c"]

@@ -124,3 +124,18 @@ def test_nothing_without_a_scan_or_without_missing_libraries():
     text = '[project]\nname = "p"\n'
     assert [f for f in run_checks(PyprojectDocument(text), default_index()) if f.code == "venv-missing-library"] == []
     assert venv_findings(text) == []
+
+
+def test_a_library_declared_with_another_version_range_counts():
+    libxml2_2 = linked("libxml2.so.2", "site-packages/lxml/etree.so")
+    [f] = venv_findings('[project]\nname = "p"\n', libxml2_2)
+    assert f.data["depurls"] == ["dep:generic/libxml2@<2.15"]
+    assert f.fixes[0].edits == () and f.fixes[0].additions[0].specifier == "dep:generic/libxml2@<2.15"
+    for declared in ("dep:generic/libxml2", "dep:generic/libxml2@<2.14"):
+        assert venv_findings(f'[external]\ndependencies = ["{declared}"]\n', libxml2_2) == []
+
+
+def test_an_unknown_library_is_flagged_on_the_anchor_too():
+    text = '[project]\nname = "p"\n'
+    [f] = venv_findings(text, linked("libnosuchthing.so.3", "a/_a.so"))
+    assert text[f.start:f.end] == "[project]"
