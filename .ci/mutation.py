@@ -65,6 +65,7 @@ TESTS = [
     "tests/test_missing_deps.py",
     "tests/test_name_suggestions.py",
     "tests/test_finding_bounds.py",
+    "tests/test_checker_isolation.py",
     "tests/reliability/test_edit_safety.py",
 ]
 

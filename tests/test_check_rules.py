@@ -200,3 +200,93 @@ def test_declared_libraries_are_not_asked_for_again():
     only_libpq = text.replace('build-requires = ["dep:virtual/compiler/c"]\n', "")
     [f] = findings(only_libpq, "missing-external-dependency", CheckContext(install="source"))
     assert f.data["depurls"] == ["dep:virtual/compiler/c"]
+
+
+# Shapes of [external] and what each gets: code, message, flagged text (reviewed).
+SHAPES = [
+    ('external = "x"\n', [
+        ('wrong-type', "'external' must be a table, not a string", 'external = "x"'),
+    ]),
+    ('external = ["dep:generic/zlib"]\n', [
+        ('wrong-type', "'external' must be a table, not an array", 'external = ["dep:generic/zlib"]'),
+    ]),
+    ('external = {host-requires = ["dep:generic/zlib"]}\n', [
+    ]),
+    ('external.host-requires.a = 1\n', [
+        ('wrong-type', "'host-requires' must be an array of strings, not a table", 'a = 1'),
+    ]),
+    ('[external]\nhost-requires.a.b = 1\n', [
+        ('wrong-type', "'host-requires' must be an array of strings, not a table", 'a.b = 1'),
+    ]),
+    ('[external.optional-dependencies]\ngpu.a = 1\n', [
+        ('wrong-type', "group 'gpu' of 'optional-dependencies' must be an array, not a table", 'a = 1'),
+    ]),
+    ('[external]\noptional-dependencies.gpu.a.b = 1\n', [
+        ('wrong-type', "group 'gpu' of 'optional-dependencies' must be an array, not a table", 'a.b = 1'),
+    ]),
+    ('[external.optional-dependencies]\ngpu = "dep:generic/cuda"\n', [
+        ('wrong-type', "group 'gpu' of 'optional-dependencies' must be an array, not a string", '"dep:generic/cuda"'),
+    ]),
+    ('[external]\noptional-dependencies = "x"\n', [
+        ('wrong-type', "'optional-dependencies' must be a table mapping group names to arrays, not a string", '"x"'),
+    ]),
+    ('[external]\ndependency-groups = {dev = ["dep:generic/zlib", 1, {include-group = "x"}, {name = "y"}, {include-group = 2}]}\n', [
+        ('wrong-type', "'dependency-groups' holds strings or {include-group = ...} tables, not '1'", '1'),
+        ('wrong-type', 'a table in a dependency group must be {include-group = "<group name>"}', '{name = "y"}'),
+        ('wrong-type', 'a table in a dependency group must be {include-group = "<group name>"}', '{include-group = 2}'),
+        ('unknown-include-group', "include-group 'x': no such group in [external.dependency-groups]", '"x"'),
+    ]),
+    ('[external]\nhost-requires = ["dep:generic/zlib", 1, {include-group = "x"}, 2.5]\n', [
+        ('wrong-type', "'host-requires' holds strings, not '1'", '1'),
+        ('wrong-type', "'host-requires' holds strings, not a table", '{include-group = "x"}'),
+        ('wrong-type', "'host-requires' holds strings, not '2.5'", '2.5'),
+    ]),
+    ('[[external.host-requires]]\n', [
+        ('wrong-type', "'host-requires' must be an array of strings, not a table", '[[external.host-requires]]'),
+    ]),
+    ('[[external.dependency-groups]]\n', [
+        ('wrong-type', "'dependency-groups' must be a table, not an array of tables", '[[external.dependency-groups]]'),
+    ]),
+    ('[external.dependency-groups.dev]\n', [
+        ('wrong-type', "each group of 'dependency-groups' must be an array, not a table", 'dev]'),
+    ]),
+    ('[external]\nhost-requires = ["dep:generic/zlib"\n', [
+        ('toml-syntax', 'TOML syntax error: Unclosed array', ''),
+    ]),
+    ('[external]\nhost-requires = ["dep:generic/zlib", nonsense_word_that_is_much_longer_than_forty_characters_in_total]\n', [
+        ('toml-syntax', 'TOML syntax error: Invalid value', 'nonsense_word_that_is_much_longer_than_f'),
+        ('wrong-type', "'host-requires' holds strings, not 'nonsense_word_that_is_much_longer_than_forty_characters_in_total'", 'nonsense_word_that_is_much_longer_than_forty_characters_in_total'),
+    ]),
+    ('[external]\nhost-requires = [\n', [
+        ('toml-syntax', 'TOML syntax error: Invalid value', ''),
+    ]),
+    ('[external]\nhost-requires = ["a"] ]\n', [
+        ('toml-syntax', 'TOML syntax error: Expected newline or end of document after a statement', ']'),
+        ('invalid-depurl', "not a DepURL: it must start with 'dep:' (e.g. dep:generic/zlib)", 'a'),
+    ]),
+    ('[external]\nhost-requires\n', [
+        ('toml-syntax', "TOML syntax error: Expected '=' after a key in a key/value pair", '\n'),
+    ]),
+    ('[external]\nhostrequires.x = 1\n', [
+        ('unknown-key', "'hostrequires' is not a key of [external]: did you mean 'host-requires'?", 'hostrequires'),
+    ]),
+    ('[external]\nhost-requires = ["dep:generic/zlib; os_name == \'posix\'", "dep:generic/zlib;  os_name  ==  \'posix\'"]\n', [
+        ('duplicate-entry', "'dep:generic/zlib;  os_name  ==  'posix'' is already listed in 'host-requires'", '"dep:generic/zlib;  os_name  ==  \'posix\'"'),
+    ]),
+    ('[external.optional-host-requires]\ngpu = ["dep:virtual/compiler/cuda"]\n', [
+        ('compiler-not-in-build-requires', "compilers run on the build machine: 'dep:virtual/compiler/cuda' belongs in build-requires (or, for its runtime library, in dependencies), not optional-host-requires", '"dep:virtual/compiler/cuda"'),
+        ('no-nixpkgs-mapping', "no nixpkgs attribute is known for 'dep:virtual/compiler/cuda': CUDA is unfree in nixpkgs, so it is absent from the nix-index data (built by Hydra for free packages only) and nvcc needs an NVIDIA toolchain and allowUnfree = true.", 'dep:virtual/compiler/cuda'),
+    ]),
+    ('[external]\ndependencies = ["dep:virtual/compiler/fortran"]\n', [
+    ]),
+    ('[external]\nhost-requires = ["dep:generic/zlib@1.*", "pkg:generic/zlib"]\n', [
+        ('unsupported-version-operator', "wildcards ('*') are not allowed in a DepURL version", '1.*'),
+        ('legacy-depurl', "'pkg:' is the 2023 draft form; PEP 725 now writes 'dep:generic/zlib'", 'pkg:generic/zlib'),
+    ]),
+]
+
+
+@pytest.mark.parametrize("text, expected", SHAPES, ids=[repr(t) for t, _ in SHAPES])
+def test_shapes_of_the_external_table(text, expected):
+    found = run_checks(PyprojectDocument(text), default_index())
+    assert [(f.code, f.message, text[f.start:f.end]) for f in found] == expected

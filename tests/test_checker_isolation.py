@@ -67,3 +67,44 @@ async def test_editor_reports_the_failed_check_and_the_others(tmp_path):
     finally:
         await client.shutdown_session()
         await client.stop()
+
+
+# -- the same rule in process: exact finding, log line, and what still runs ---------------
+def test_a_failing_checker_in_process(monkeypatch, caplog):
+    import pep725_ls.checks.nixpkgs as nixpkgs_check
+    from pep725_ls.checks import INTERNAL_ERROR, run_checks
+    from pep725_ls.data_index import default_index
+    from pep725_ls.document import PyprojectDocument
+
+    real = nixpkgs_check.check
+
+    def broken(doc, index):
+        for finding in real(doc, index):
+            yield finding
+            raise KeyError("injected")
+
+    monkeypatch.setattr(nixpkgs_check, "check", broken)
+    with caplog.at_level("ERROR", logger="pep725_ls.checks"):
+        found = run_checks(PyprojectDocument(PYPROJECT + '[build-system]\nrequires = ["maturin"]\n'), default_index())
+    codes = [f.code for f in found]
+    # the checks before it, what it found before it failed, the internal error, the checks after it
+    assert codes == ["legacy-depurl", "nixpkgs-version-mismatch", INTERNAL_ERROR, "missing-build-tool"]
+    error = found[2]
+    assert error.message == ("pep725-ls: the nixpkgs check failed (KeyError: 'injected'); the other checks "
+                             "still ran. Please report this with the file.")
+    assert (error.start, error.end, error.data) == (0, 0, {"checker": "nixpkgs"})
+    assert [r.getMessage() for r in caplog.records] == ["the nixpkgs check failed"]
+    assert caplog.records[0].exc_info is not None
+
+
+def test_a_failing_context_checker_gets_its_context(monkeypatch):
+    import pep725_ls.checks.virtualenv_libraries as venv_check
+    from pep725_ls.checks import CheckContext, run_checks
+    from pep725_ls.data_index import default_index
+    from pep725_ls.document import PyprojectDocument
+
+    seen = []
+    monkeypatch.setattr(venv_check, "check", lambda doc, index, context: seen.append(context) or iter(()))
+    context = CheckContext(install="source")
+    run_checks(PyprojectDocument(PYPROJECT), default_index(), context)
+    assert seen == [context]
