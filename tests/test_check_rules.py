@@ -290,3 +290,17 @@ SHAPES = [
 def test_shapes_of_the_external_table(text, expected):
     found = run_checks(PyprojectDocument(text), default_index())
     assert [(f.code, f.message, text[f.start:f.end]) for f in found] == expected
+
+
+@pytest.mark.parametrize("message, shown", [
+    ("plain words, 'quoted' and ünïcode", "plain words, 'quoted' and ünïcode"),
+    ("line one\nline two\ttab\x00nul", "line one\\nline two\\ttab\\x00nul"),
+    ("bidi \u202e override", "bidi \\u202e override"),
+])
+def test_a_finding_message_is_one_printable_line(message, shown):
+    from pep725_ls.checks import Finding
+
+    assert Finding("unknown-name", message, 0, 1).message == shown
+    # from a user's string, through a check
+    [f] = findings('[external]\nhost-requires = ["dep:generic/zl\\u0001ib"]\n', "invalid-depurl")
+    assert f.message == "control character '\\x01' (U+0001) inside the DepURL"
