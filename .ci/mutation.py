@@ -59,6 +59,7 @@ TESTS = [
     "tests/test_venv_findings.py",
     "tests/test_checks_nixpkgs.py",
     "tests/test_incremental.py",
+    "tests/test_tolerant_reader.py",
     "tests/test_differential_pyproject_external.py",
     "tests/test_purl_spec_suite.py",
     "tests/test_text_positions.py",
