@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
 import pytest
 import pytest_lsp
+from hypothesis import Phase, settings
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+# Mutation testing (.ci/mutation.py) needs the same verdict on every run: the same examples,
+# no example database, and no shrinking (a failing example is enough to kill a mutant).
+settings.register_profile(
+    "mutation", derandomize=True, database=None, deadline=None, print_blob=False,
+    phases=[Phase.explicit, Phase.generate],
+)
+
+# .ci/mutation.py names the test files that may run (in-process, deterministic ones) in
+# this variable; mutmut's own selection then stays "tests", so adding a test file there
+# does not throw away every verdict of earlier runs.
+_MUTATION_TESTS = os.environ.get("PEP725_MUTATION_TESTS")
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    if _MUTATION_TESTS is None:
+        return None
+    if collection_path.is_dir():
+        return collection_path.name in ("editors", "nixos", "workspaces", "data", "reports") or None
+    if collection_path.name.startswith("test_") and collection_path.suffix == ".py":
+        return collection_path.name not in _MUTATION_TESTS.split(",")
+    return None
+
 
 WORKSPACES = Path(__file__).parent / "workspaces"
 # The client-capability profiles pytest-lsp ships: VS Code 1.65 (push diagnostics,
