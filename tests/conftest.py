@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -34,6 +35,13 @@ def pytest_ignore_collect(collection_path: Path, config):
     if collection_path.name.startswith("test_") and collection_path.suffix == ".py":
         return collection_path.name not in _MUTATION_TESTS.split(",")
     return None
+
+
+def ascii_id(value: str) -> str:
+    """A test id of printable ASCII without backslashes for any string. pytest escapes an
+    explicit id list in place, so in a second session in one process (mutmut's workers)
+    ids holding a backslash or a control character no longer matched their node ids."""
+    return re.sub(r"[^A-Za-z0-9_.:/=@<>,;+-]+", "_", value) or "_"
 
 
 WORKSPACES = Path(__file__).parent / "workspaces"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import ascii_id
+
 from pep725_ls import depurl
 from pep725_ls.checks import CheckContext, run_checks
 from pep725_ls.checks.python_dependencies import python_requirements
@@ -286,7 +288,7 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", SHAPES, ids=[repr(t) for t, _ in SHAPES])
+@pytest.mark.parametrize("text, expected", SHAPES, ids=[ascii_id(t) for t, _ in SHAPES])
 def test_shapes_of_the_external_table(text, expected):
     found = run_checks(PyprojectDocument(text), default_index())
     assert [(f.code, f.message, text[f.start:f.end]) for f in found] == expected

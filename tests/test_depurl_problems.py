@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import ascii_id
+
 from pep725_ls import depurl
 
 PROBLEMS = [
@@ -68,7 +70,7 @@ PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", PROBLEMS, ids=[repr(t) for t, _ in PROBLEMS])
+@pytest.mark.parametrize("text, expected", PROBLEMS, ids=[ascii_id(t) for t, _ in PROBLEMS])
 def test_problem_rows(text, expected):
     spec = depurl.parse(text)
     assert [(p.code, p.message, p.start, p.end, p.part, p.replacement) for p in spec.problems] == expected
@@ -133,7 +135,7 @@ PARTS = [
 ]
 
 
-@pytest.mark.parametrize("text, parts, legacy", PARTS, ids=[repr(t) for t, _, _ in PARTS])
+@pytest.mark.parametrize("text, parts, legacy", PARTS, ids=[ascii_id(t) for t, _, _ in PARTS])
 def test_parts_and_their_spans(text, parts, legacy):
     spec = depurl.parse(text)
     found = {name: (part.text, part.start, part.end) for name in
