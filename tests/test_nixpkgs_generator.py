@@ -132,5 +132,7 @@ def test_emm_rows(mapping):
     corrected = {c["id"] for c in mapping["corrections"]}
     assert {"dep:generic/libpq", "dep:generic/libjpeg", "dep:virtual/interface/mpi"} <= corrected
     assert not corrected & {"dep:generic/pkg-config", "dep:generic/lcms2", "dep:generic/zlib"}
+    # EMM's tclPackages.tk is where the data lists our tk's store path: the same package
+    assert m["dep:generic/tk"]["emm"] == ["tclPackages.tk"] and "dep:generic/tk" not in corrected
     assert mapping["meta"]["counts"] == {"attrs": 39, "names": 45, "sonames": 170, "curated": 16,
                                          "registry_canonical": 22}

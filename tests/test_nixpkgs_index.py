@@ -298,6 +298,12 @@ def test_pkg_config_row_is_true(index):
     assert "dep:generic/pkg-config" not in {c["id"] for c in index.corrections}
 
 
+def test_emm_naming_our_data_attribute_is_not_a_correction(index):
+    """EMM's tk row says tclPackages.tk, the attribute the data lists our tk's store path under."""
+    assert index.nixpkgs("dep:generic/tk").primary.data_attr == "tclPackages.tk"
+    assert "dep:generic/tk" not in {c["id"] for c in index.corrections}
+
+
 @pytest.mark.parametrize("soname, alternative", [
     ("libldap-2.5.so.0", ("libldap.so.2", "openldap")),  # a version in the name, Debian's spelling
     ("libgeos.so.3.11.1", ("libgeos.so.3.14.1", "geos")),  # a full version as the soname

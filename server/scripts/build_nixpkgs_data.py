@@ -135,8 +135,11 @@ def build(shared: Path, out_dir: Path = OUT) -> dict[str, bytes]:
             continue
         our_names = [r["attr"] for r in ours["nix"]]
         # A correction: EMM's first choice is none of ours, or we say why it is wrong. An
-        # EMM attribute we also list (pkgconf for pkg-config) is a fine alternative, not an error.
-        if not names or names[0] not in our_names or ours.get("why", "").startswith("fixes EMM"):
+        # EMM attribute we also list (pkgconf for pkg-config) is a fine alternative, not an
+        # error; so is the attribute our row's store path is listed under in the data
+        # (tclPackages.tk for tk): the same package by another name.
+        same = our_names + [r["data_attr"] for r in ours["nix"] if "data_attr" in r]
+        if not names or names[0] not in same or ours.get("why", "").startswith("fixes EMM"):
             corrections.append({"id": depurl_id, "emm": names, "ours": our_names, "why": ours.get("why", "")})
         ours["emm"] = names
 
