@@ -304,6 +304,14 @@ def test_emm_naming_our_data_attribute_is_not_a_correction(index):
     assert "dep:generic/tk" not in {c["id"] for c in index.corrections}
 
 
+def test_docs_list_the_corrected_emm_rows(index):
+    """docs/data.md's table of corrected EMM rows is the generator's list (the report's)."""
+    text = (ROOT / "docs" / "data.md").read_text("utf-8")
+    section = text.split("## EMM nix rows corrected", 1)[1].split("\n## ", 1)[0]
+    documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `dep:")]
+    assert documented == [c["id"] for c in index.corrections]
+
+
 @pytest.mark.parametrize("soname, alternative", [
     ("libldap-2.5.so.0", ("libldap.so.2", "openldap")),  # a version in the name, Debian's spelling
     ("libgeos.so.3.11.1", ("libgeos.so.3.14.1", "geos")),  # a full version as the soname
