@@ -255,8 +255,11 @@ def test_offline_mapping_dir_is_read(tmp_path, monkeypatch):
 
 
 # -- generator and report ----------------------------------------------------------------
-@pytest.mark.skipif(not (SHARED / "data" / "attrs.tsv").exists(), reason="../shared/data is not beside the repo")
+@pytest.mark.skipif(not (SHARED / "data" / "attrs.tsv").exists(),
+                    reason="../shared/data is not beside the repo; test_nixpkgs_generator.py tests the generator "
+                           "on a committed cut of it in every clone")
 def test_shipped_data_is_what_the_generator_makes():
+    """The shipped files are the generator's output on the full inputs (CI has ../shared)."""
     script = ROOT / "server" / "scripts" / "build_nixpkgs_data.py"
     done = subprocess.run([sys.executable, str(script), "--shared", str(SHARED), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -293,6 +296,20 @@ def test_pkg_config_row_is_true(index):
     assert "pkgconf" in [a.attr for a in mapping.attrs]
     assert not mapping.why.startswith("fixes EMM")
     assert "dep:generic/pkg-config" not in {c["id"] for c in index.corrections}
+
+
+def test_emm_naming_our_data_attribute_is_not_a_correction(index):
+    """EMM's tk row says tclPackages.tk, the attribute the data lists our tk's store path under."""
+    assert index.nixpkgs("dep:generic/tk").primary.data_attr == "tclPackages.tk"
+    assert "dep:generic/tk" not in {c["id"] for c in index.corrections}
+
+
+def test_docs_list_the_corrected_emm_rows(index):
+    """docs/data.md's table of corrected EMM rows is the generator's list (the report's)."""
+    text = (ROOT / "docs" / "data.md").read_text("utf-8")
+    section = text.split("## EMM nix rows corrected", 1)[1].split("\n## ", 1)[0]
+    documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `dep:")]
+    assert documented == [c["id"] for c in index.corrections]
 
 
 @pytest.mark.parametrize("soname, alternative", [

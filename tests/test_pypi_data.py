@@ -40,13 +40,41 @@ def resolver():
 
 
 # -- the committed data --------------------------------------------------------------
+# The generator's one input from ../shared, vendored whole (17 KB) so that the rerun is
+# checked in every clone (tests/data/pypi-inputs/README.md).
+PYPI_INPUTS = ROOT / "tests" / "data" / "pypi-inputs"
+POETRY2NIX_ROWS = Path("data") / "python-native-deps.tsv"
+
+
 def test_pipeline_rerun_is_bit_identical_offline():
-    shared = ROOT.parent / "shared"
-    if not (shared / "data" / "python-native-deps.tsv").exists():
-        pytest.skip(f"the shared inputs are not beside the checkout ({shared})")
-    done = subprocess.run([sys.executable, str(SCRIPTS / "build_pypi_data.py"), "--check", "--shared", str(shared)],
+    done = subprocess.run([sys.executable, str(SCRIPTS / "build_pypi_data.py"), "--check", "--shared", str(PYPI_INPUTS)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_vendored_poetry2nix_rows_are_the_shared_ones():
+    shared = ROOT.parent / "shared"
+    if not (shared / POETRY2NIX_ROWS).exists():
+        pytest.skip(f"the shared inputs are not beside the checkout ({shared}); the vendored copy is checked where they are")
+    assert (PYPI_INPUTS / POETRY2NIX_ROWS).read_bytes() == (shared / POETRY2NIX_ROWS).read_bytes()
+
+
+def test_a_poetry2nix_row_counts_only_where_the_wheel_confirms_it(tmp_path):
+    """pyzmq's row names zeromq and libsodium; its wheel links zeromq only. Without the row the
+    table differs in pyzmq's confirmed zeromq alone (and in the inputs' digests)."""
+    text = (PYPI_INPUTS / POETRY2NIX_ROWS).read_text("utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / POETRY2NIX_ROWS).write_text("".join(l for l in text.splitlines(True) if not l.startswith("pyzmq\t")), "utf-8")
+
+    def rows(shared: Path) -> dict[str, dict]:
+        table = derive_pypi_data.build(derive_pypi_data.PYPI / "wheel-facts.jsonl", shared)["native-deps.tsv"]
+        return {k: json.loads(v) for k, v in (l.split("\t", 1) for l in table.decode().splitlines()) if k != "#meta"}
+
+    kept, without = rows(PYPI_INPUTS), rows(tmp_path)
+    assert "libsodium" in text.split("\npyzmq\t", 1)[1].split("\n", 1)[0]
+    assert kept["pyzmq"]["poetry2nix"] == ["dep:generic/zeromq"]
+    assert {k for k in kept if kept[k] != without.get(k)} == {"pyzmq"}
+    assert without["pyzmq"] == {k: v for k, v in kept["pyzmq"].items() if k != "poetry2nix"}
 
 
 def test_top_compiled_projects_have_rows(index):

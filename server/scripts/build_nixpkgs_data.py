@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Regenerate pep725-ls' shipped nixpkgs data from the inputs in ../shared and curated.toml.
 
-    python server/scripts/build_nixpkgs_data.py [--shared ../shared] [--check]
+    python server/scripts/build_nixpkgs_data.py [--shared ../shared] [--out DIR] [--check]
 
 Reads  shared/data/attrs.tsv, sonames.tsv, shared/spec/emm/data/
-       nix.mapping.json, registry.json and server/pep725_ls/data/nixpkgs/curated.toml.
-Writes server/pep725_ls/data/nixpkgs/{mapping.json, attrs.tsv, names.tsv, sonames.tsv, libraries.tsv}
-       (the PyPI table is build_pypi_data.py's). Output is deterministic (sorted, no
-       timestamps), so a re-run on the same inputs changes nothing; ``--check`` exits 1 when the files on disk differ.
+       nix.mapping.json, registry.json and DIR/curated.toml.
+Writes DIR/{mapping.json, attrs.tsv, names.tsv, sonames.tsv, libraries.tsv}
+       (the PyPI table is build_pypi_data.py's). DIR is server/pep725_ls/data/nixpkgs unless
+       ``--out`` names another folder (a test's, with its own curated.toml). Output is deterministic
+       (sorted, no timestamps), so a re-run on the same inputs changes nothing; ``--check``
+       exits 1 when the files on disk differ.
 """
 
 from __future__ import annotations
@@ -49,14 +51,15 @@ def read_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
     return header or [], rows
 
 
-def build(shared: Path) -> dict[str, bytes]:
+def build(shared: Path, out_dir: Path = OUT) -> dict[str, bytes]:
+    """The generated files by name, from the inputs in ``shared`` and ``out_dir``/curated.toml."""
     _, attr_rows = read_tsv(shared / "data" / "attrs.tsv")
     attrs = {r[0]: {"version": r[1], "outputs": r[3].split(",") if r[3] else ["out"], "pname": r[4]} for r in attr_rows}
     _, so_rows = read_tsv(shared / "data" / "sonames.tsv")
     files_by_attr: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
     for file, attr, output, *_ in so_rows:
         files_by_attr[attr].append((file, output))
-    curated = tomllib.loads((OUT / "curated.toml").read_text("utf-8"))
+    curated = tomllib.loads((out_dir / "curated.toml").read_text("utf-8"))
     registry = json.loads((shared / "spec" / "emm" / "data" / "registry.json").read_text("utf-8"))
     emm_nix = json.loads((shared / "spec" / "emm" / "data" / "nix.mapping.json").read_text("utf-8"))
 
@@ -132,8 +135,11 @@ def build(shared: Path) -> dict[str, bytes]:
             continue
         our_names = [r["attr"] for r in ours["nix"]]
         # A correction: EMM's first choice is none of ours, or we say why it is wrong. An
-        # EMM attribute we also list (pkgconf for pkg-config) is a fine alternative, not an error.
-        if not names or names[0] not in our_names or ours.get("why", "").startswith("fixes EMM"):
+        # EMM attribute we also list (pkgconf for pkg-config) is a fine alternative, not an
+        # error; so is the attribute our row's store path is listed under in the data
+        # (tclPackages.tk for tk): the same package by another name.
+        same = our_names + [r["data_attr"] for r in ours["nix"] if "data_attr" in r]
+        if not names or names[0] not in same or ours.get("why", "").startswith("fixes EMM"):
             corrections.append({"id": depurl_id, "emm": names, "ours": our_names, "why": ours.get("why", "")})
         ours["emm"] = names
 
@@ -193,7 +199,7 @@ def build(shared: Path) -> dict[str, bytes]:
             "sonames.tsv": _digest(shared / "data" / "sonames.tsv"),
             "nix.mapping.json": _digest(shared / "spec" / "emm" / "data" / "nix.mapping.json"),
             "registry.json": _digest(shared / "spec" / "emm" / "data" / "registry.json"),
-            "curated.toml": _digest(OUT / "curated.toml"),
+            "curated.toml": _digest(out_dir / "curated.toml"),
         },
         "nixpkgs_snapshot": "nix-index database 2026.5.3 (x86_64-linux)",
         "counts": {"attrs": len(attr_lines), "names": len(name_lines), "sonames": len(so_lines),
@@ -221,12 +227,14 @@ def _digest(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared/ folder (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=OUT,
+                    help="the folder holding curated.toml, where the generated files go (default: %(default)s)")
     ap.add_argument("--check", action="store_true", help="exit 1 if the shipped files are not what the inputs give")
     args = ap.parse_args(argv)
-    files = build(args.shared)
+    files = build(args.shared, args.out)
     if args.check:
-        return write_or_check(OUT, files, check=True)
-    write_or_check(OUT, files, check=False)
+        return write_or_check(args.out, files, check=True)
+    write_or_check(args.out, files, check=False)
     missing = [(d, r["attr"]) for d, e in json.loads(files["mapping.json"])["mappings"].items()
                for r in e["nix"][:1] if r.get("present") is False]
     for d, a in missing:
