@@ -11,6 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lsprotocol import types as lsp
 from pygls.workspace import PositionCodec
@@ -280,3 +281,25 @@ def _cursor_of_whole_read(text: str, offset: int):
     doc = PyprojectDocument(text)
     doc.__dict__["tree"] = tolerant_toml.read(text)  # every table kept
     return doc.cursor(offset)
+
+
+@pytest.mark.parametrize("where, skip, removed, inserted, whole_pass", [
+    ('"dep:generic/openblas', 5, 0, "x", False),  # typing in a string
+    ("host-requires", 0, 0, "  ", False),  # indenting a line
+    ("[build-system]", 0, 0, "# a comment\n", False),  # a comment line at the start of a table
+    ("\n[tool.ruff]", 1, 0, "# note\n", False),  # a comment between tables
+    ("\n[tool.ruff]", 1, 0, "extra = 1\n", True),  # a new key: the key paths change
+    ("\n[tool.ruff]", 1, 0, "[tool.new]\nx = 1\n", True),  # a new table
+    ("host-requires", 0, 4, "HOST", True),  # a renamed key
+])
+def test_which_edits_are_judged_without_a_whole_pass(where, skip, removed, inserted, whole_pass):
+    """An edit that keeps every key path is judged by re-reading its table alone; one that
+    changes them needs tomllib's whole pass. The verdict is a fresh read's either way."""
+    text = REALISTIC.read_text("utf-8")
+    at = text.index(where) + skip
+    new = text[:at] + inserted + text[at + removed:]
+    previous = PyprojectDocument(text)
+    previous.prepare()
+    doc = PyprojectDocument.edited(previous, new, (at, at + removed, at + len(inserted)))
+    assert doc.syntax_problem == PyprojectDocument(new).syntax_problem is None
+    assert ("_whole_verdict" in doc.__dict__) is whole_pass
