@@ -67,6 +67,28 @@ PROBLEMS = [
     ('dep:generic/zlib#../b', [('invalid-depurl', "invalid subpath: segments may not be empty, '.' or '..'", 17, 21, 'subpath', None)]),
     ('dep:generic/zlib#a/%ff', [('invalid-depurl', "invalid subpath: a segment does not decode to UTF-8 text without '/'", 17, 22, 'subpath', None)]),
     ('dep:generic/zlib#a/%2F', [('invalid-depurl', "invalid subpath: a segment does not decode to UTF-8 text without '/'", 17, 22, 'subpath', None)]),
+    # a bad character in each part: the part it is reported in
+    ('dep:gen eric/zlib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 7, 8, 'type', None), ('invalid-depurl', "invalid type 'gen eric': a purl type is ASCII letters, digits, '.' and '-', starting with a letter", 4, 12, 'type', None)]),
+    ('dep:github/ow ner/zlib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 13, 14, 'namespace', None)]),
+    ('dep:github/owner/zl ib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 19, 20, 'name', None)]),
+    ('dep:generic/zlib@>=1 .0', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 20, 21, 'version', None), ('invalid-depurl', "invalid version '>=1 .0' (PEP 440)", 17, 23, 'version', None)]),
+    ('dep:generic/zlib?a=b c', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 20, 21, 'qualifiers', None)]),
+    ('dep:generic/zlib#a b', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 18, 19, 'subpath', None)]),
+    ('dep://generic/zl ib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 16, 17, 'name', None)]),
+    ('dep:generic/zlib@1.0?a=%zz', [('invalid-depurl', "'%' must start a percent-encoded %XX escape (write '%25' for '%')", 23, 24, 'qualifiers', None)]),
+    ('dep:génériq/x', [('invalid-depurl', "non-ASCII character 'é' must be percent-encoded (%C3%A9)", 5, 6, 'type', None), ('invalid-depurl', "invalid type 'génériq': a purl type is ASCII letters, digits, '.' and '-', starting with a letter", 4, 11, 'type', None)]),
+    ('dep:generic/zlib?a=b#sub/p%', [('invalid-depurl', "'%' must start a percent-encoded %XX escape (write '%25' for '%')", 26, 27, 'subpath', None)]),
+    ('dep:npm/%40scope/na me@1?x=y', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 19, 20, 'name', None)]),
+    # line and paragraph separators and other controls in a marker; namespace rules per type
+    ("dep:generic/zlib; os_name == 'posix'\u2028", [('invalid-marker', "control character '\\u2028' (U+2028) in the environment marker", 36, 37, 'marker', None)]),
+    ("dep:generic/zlib;\u2029os_name == 'posix'", [('invalid-marker', "control character '\\u2029' (U+2029) in the environment marker", 17, 18, 'marker', None)]),
+    ("dep:generic/zlib;\x0cos_name == 'posix'", [('invalid-marker', "control character '\\x0c' (U+000C) in the environment marker", 17, 18, 'marker', None)]),
+    ("dep:generic/zlib; os_name == 'posix'\x0b", [('invalid-marker', "control character '\\x0b' (U+000B) in the environment marker", 36, 37, 'marker', None)]),
+    ('dep:maven/junit', [('invalid-depurl', "a 'maven' DepURL needs a namespace (groupId): dep:maven/<namespace>/junit", 10, 15, 'namespace', None)]),
+    ('dep:swift/x', [('invalid-depurl', "a 'swift' DepURL needs a namespace: dep:swift/<namespace>/x", 10, 11, 'namespace', None)]),
+    ('dep:cran/A3@x y', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 13, 14, 'version', None), ('invalid-depurl', "invalid version 'x y' (PEP 440)", 12, 15, 'version', None)]),
+    ('dep:golang/x', [('invalid-depurl', "a 'golang' DepURL needs a namespace: dep:golang/<namespace>/x", 11, 12, 'namespace', None)]),
+    ('dep:huggingface/x', [('invalid-depurl', "a 'huggingface' DepURL needs a namespace (model repository username or organization): dep:huggingface/<namespace>/x", 16, 17, 'namespace', None)]),
 ]
 
 

@@ -307,7 +307,13 @@ def _part_at(b: _Builder, i: int) -> str:
     if "/" not in path:
         return "type"
     last = path.rsplit("/", 1)[-1]
-    return "version" if "@" in last else "name"
+    if "@" in last:
+        return "version"
+    # a segment with another one after it (before the version, qualifiers, subpath) is the namespace
+    rest = text[i:]
+    for separator in "@?#":
+        rest = rest.split(separator, 1)[0]
+    return "namespace" if "/" in rest else "name"
 
 
 def _legacy_prefix(body: str) -> tuple[str, str] | None:
