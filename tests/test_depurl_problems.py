@@ -89,6 +89,17 @@ PROBLEMS = [
     ('dep:cran/A3@x y', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 13, 14, 'version', None), ('invalid-depurl', "invalid version 'x y' (PEP 440)", 12, 15, 'version', None)]),
     ('dep:golang/x', [('invalid-depurl', "a 'golang' DepURL needs a namespace: dep:golang/<namespace>/x", 11, 12, 'namespace', None)]),
     ('dep:huggingface/x', [('invalid-depurl', "a 'huggingface' DepURL needs a namespace (model repository username or organization): dep:huggingface/<namespace>/x", 16, 17, 'namespace', None)]),
+    # what purl type definitions state: prohibited namespaces, permitted characters, required qualifiers
+    ('dep:pypi/ns/numpy', [('invalid-depurl', "a 'pypi' DepURL has no namespace: purl prohibits one for this type", 9, 11, 'namespace', None)]),
+    ('dep:cargo/x/serde', [('invalid-depurl', "a 'cargo' DepURL has no namespace: purl prohibits one for this type", 10, 11, 'namespace', None)]),
+    ('dep:chrome-extension/abc', [('invalid-depurl', "a 'chrome-extension' name must match ^[a-p]{32}$ (purl type definition)", 21, 24, 'name', None)]),
+    ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@1.x', [('invalid-depurl', "invalid version '1.x' (PEP 440)", 54, 57, 'version', None)]),
+    ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@>=1.2,<2.x', [('invalid-depurl', "invalid version '2.x' (PEP 440)", 60, 64, 'version', None)]),
+    ('dep:pub/Flutter', [('invalid-depurl', "a 'pub' name must match ^[a-z0-9_] (purl type definition)", 8, 15, 'name', None)]),
+    ('dep:julia/Example', [('invalid-depurl', "a 'julia' DepURL needs the qualifier 'uuid' (purl type definition)", 10, 17, 'qualifiers', None)]),
+    ('dep:swid/acme/x', [('invalid-depurl', "a 'swid' DepURL needs the qualifier 'tag_id' (purl type definition)", 14, 15, 'qualifiers', None)]),
+    ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@1.0a1', [('invalid-depurl', "a 'chrome-extension' version must match ^\\d+(\\.\\d+){0,3}$ (purl type definition)", 54, 59, 'version', None)]),
+    ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@>=1.0,<2.0rc1', [('invalid-depurl', "a 'chrome-extension' version must match ^\\d+(\\.\\d+){0,3}$ (purl type definition)", 54, 67, 'version', None)]),
 ]
 
 
