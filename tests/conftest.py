@@ -37,6 +37,20 @@ def pytest_ignore_collect(collection_path: Path, config):
     return None
 
 
+@pytest.fixture(autouse=True)
+def _uncached_parsers():
+    """Under mutation testing, each test runs the parsers afresh: ``depurl.parse`` and the
+    requirement parser are memoised, and a result cached by an earlier test (or by the
+    process a mutant's worker was forked from) would hide the mutant from this one."""
+    if _MUTATION_TESTS is not None:
+        from pep725_ls import depurl
+        from pep725_ls.checks import python_dependencies
+
+        for cached in (depurl.parse, depurl.parse_effective, python_dependencies._requirement):
+            cached.cache_clear()
+    yield
+
+
 def ascii_id(value: str) -> str:
     """A test id of printable ASCII without backslashes for any string. pytest escapes an
     explicit id list in place, so in a second session in one process (mutmut's workers)
