@@ -6,7 +6,10 @@ import tomllib
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pep725_ls.document import CursorAtKey, CursorInArray, CursorInString, CursorInValue, PyprojectDocument
+from pep725_ls import tolerant_toml
+from pep725_ls.document import (CursorAtKey, CursorInArray, CursorInString, CursorInValue, PyprojectDocument,
+                                 SyntaxProblem)
+from pep725_ls.text_positions import LineIndex
 
 ALL_FORMS = """\
 external.host-requires = ["dep:generic/zlib"]
@@ -112,3 +115,68 @@ def test_arbitrary_text_never_raises(text, data):
     doc.cursor(offset)
     for kv in doc.entries:
         assert 0 <= kv.start <= kv.end <= len(text)
+
+
+def test_syntax_problem_on_the_first_line_and_too_deep_nesting():
+    assert PyprojectDocument("= 1\n").syntax_problem == SyntaxProblem("Invalid statement", 0)
+    assert PyprojectDocument("x = 1 2\n").syntax_problem.offset == len("x = 1 ")
+    # tomllib recurses per nesting level: a clear verdict, not a crash
+    deep = "a = " + "[" * 3000 + "]" * 3000 + "\n"
+    assert PyprojectDocument(deep).syntax_problem == SyntaxProblem("nesting is too deep to read", 0)
+
+
+def test_positions_are_utf16_by_default_and_a_given_line_index_is_reused():
+    text = 'name = "🐍"\nx = 1\n'
+    doc = PyprojectDocument(text)
+    assert doc.encoding == "utf-16"
+    assert doc.lines.offset_to_position(text.index('"\n') + 1).character == len('name = "🐍"') + 1
+    assert PyprojectDocument(text, "utf-32").lines.offset_to_position(text.index('"\n') + 1).character == 10
+    index = LineIndex(text, "utf-16")
+    assert PyprojectDocument(text, lines=index).lines is index
+    # an index of another text, or counting in another encoding, is not used
+    assert PyprojectDocument(text + " ", lines=index).lines is not index
+    assert PyprojectDocument(text, "utf-8", lines=index).lines is not index
+    previous = PyprojectDocument(text)
+    previous.prepare()
+    edited = PyprojectDocument.edited(previous, text, (0, 0, 0), "utf-8", LineIndex(text, "utf-8"))
+    assert edited.encoding == "utf-8" and edited.lines.encoding == "utf-8"
+    kept = LineIndex(text, "utf-16")
+    assert PyprojectDocument.edited(previous, text, (0, 0, 0), lines=kept).lines is kept
+
+
+def test_an_edited_version_rereads_only_what_changed(monkeypatch):
+    text = '[external]\nhost-requires = ["dep:generic/zlib"]\n\n[tool.x]\na = 1\n'
+    previous = PyprojectDocument(text)
+    new = text.replace("zlib", "zstd")
+    at = text.index("zlib")
+    # before the previous version is read, there is nothing to reuse
+    assert PyprojectDocument.edited(previous, new, (at, at + 4, at + 4))._base is None
+    previous.prepare()
+    read_whole = []
+    monkeypatch.setattr(tolerant_toml, "read", lambda *a, **k: read_whole.append(a))
+    doc = PyprojectDocument.edited(previous, new, (at, at + 4, at + 4))
+    assert [v.value for _, v in doc.external.lists[0].strings] == ["dep:generic/zstd"]
+    assert read_whole == []
+
+
+def test_lists_by_key_and_their_statement():
+    text = ('[external]\nhost-requires = ["dep:generic/a"]\nbuild-requires = ["dep:generic/b"]\n'
+            'optional-host-requires = {x = ["dep:generic/c"]}\n')
+    external = PyprojectDocument(text).external
+    assert [lst.path for lst in external.lists_for("host-requires")] == [("external", "host-requires")]
+    assert [lst.group for lst in external.lists_for("optional-host-requires")] == ["x"]
+    assert external.lists_for("dependencies") == []
+    for lst in external.lists:
+        assert lst.entry.value is lst.array and lst.entry.path == lst.path
+
+
+def test_cursor_in_a_later_list_and_keys_typed_with_capitals():
+    text = '[external]\nhost-requires = ["dep:generic/a"]\nbuild-requires = ["dep:generic/b"]\n'
+    cur = PyprojectDocument(text).cursor(text.index("generic/b") + 2)
+    assert isinstance(cur, CursorInString) and cur.path == ("external", "build-requires", 0)
+    # the span of the key being typed covers what follows the cursor, capitals too
+    text = "[external]\nhoST-requires = []\nexternal.XYho\n"
+    key = PyprojectDocument(text).cursor(text.index("ST-requires"))
+    assert key == CursorAtKey(("external",), "ho", text.index("hoST"), text.index(" = []"))
+    key = PyprojectDocument(text).cursor(len(text) - 1)
+    assert (key.prefix, text[key.start:key.end]) == ("external.XYho", "XYho")

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lsprotocol import types as lsp
 from pygls.workspace import PositionCodec
 
-from pep725_ls import lsp_conversions, tolerant_toml
+from pep725_ls import document, lsp_conversions, tolerant_toml
 from pep725_ls.checks import run_checks
 from pep725_ls.config import Settings
 from pep725_ls.data_index import default_index
@@ -303,3 +303,88 @@ def test_which_edits_are_judged_without_a_whole_pass(where, skip, removed, inser
     doc = PyprojectDocument.edited(previous, new, (at, at + removed, at + len(inserted)))
     assert doc.syntax_problem == PyprojectDocument(new).syntax_problem is None
     assert ("_whole_verdict" in doc.__dict__) is whole_pass
+
+
+# --- the chunk an edit is judged in, and what it is compared by ---------------------------
+
+CHUNKS_TEXT = "name = 1\n\n[a]\nx = 1\n\n[b]\ny = 2\n\n[c]\nz = 3\n"
+
+
+@pytest.mark.parametrize("old, where, removed, inserted, chunk_from, chunk_to", [
+    # typing in a table: that table, header to next header
+    (CHUNKS_TEXT, "y = 2", 4, "3", "[b]", "[c]"),
+    (CHUNKS_TEXT, "x = 1", 4, "7", "[a]", "[b]"),
+    # before the first header: from the start of the document
+    (CHUNKS_TEXT, "name = 1", 7, "2", None, "[a]"),
+    # in the last table: to the end of the document
+    (CHUNKS_TEXT, "z = 3", 4, "4", "[c]", None),
+    # rewriting a header line in place: the chunk starts at that header
+    (CHUNKS_TEXT, "[b]", 3, "[b] # note", "[b]", "[c]"),
+    # a comment inserted just before a header belongs to the table above it
+    (CHUNKS_TEXT, "[b]", 0, "# note\n", "[a]", "[b]"),
+    # a new header inside the edit is not a bound: the chunk reaches the next old one
+    (CHUNKS_TEXT, "\n[c]", 1, "[new]\nq = 1\n", "[b]", "[c]"),
+    # uncommenting a header: the new header is not a bound either
+    (CHUNKS_TEXT.replace("[b]", "#[b]"), "#[b]", 1, "", "[a]", "[c]"),
+    (CHUNKS_TEXT.replace("[a]", "#[a]"), "#[a]", 1, "", None, "[b]"),
+    # commenting a header out: the table above reaches the next header that stays
+    (CHUNKS_TEXT, "[b]", 0, "#", "[a]", "[c]"),
+    (CHUNKS_TEXT, "[c]", 0, "#", "[b]", None),
+])
+def test_the_chunk_an_edit_is_judged_in(old, where, removed, inserted, chunk_from, chunk_to):
+    """The smallest run of whole tables around the edit bounded by headers both versions
+    have: a wider one costs time, a narrower one could miss the edit."""
+    at = old.index(where)
+    new = old[:at] + inserted + old[at + removed:]
+    edit = (at, at + removed, at + len(inserted))
+    start, end = document._chunk_around(
+        tolerant_toml.read(old).headers, tolerant_toml.read(new).headers, len(new), edit)
+    assert start == (0 if chunk_from is None else new.index(chunk_from))
+    assert end == (len(new) if chunk_to is None else new.index(chunk_to, at + len(inserted)))
+    assert start <= at and at + len(inserted) <= end
+
+
+def test_the_shape_of_a_chunk():
+    """Header paths, key paths and kinds of value, in the order they are written, and
+    nothing from outside ``[start, end)``."""
+    text = ('top = "t"\n[a]\nb = 1\nc = [1]\nd = {e = 2}\nf.g = "h"\n[[i]]\nj = 1\n'
+            "[k]\nl = 1\n")
+    tree = tolerant_toml.read(text)
+    start, end = text.index("[a]"), text.index("[k]")
+    assert document._shape(tree, start, end) == [
+        ("[", ("a",)),
+        ("=", ("a", "b"), "scalar"),
+        ("=", ("a", "c"), "array"),
+        ("=", ("a", "d"), "table"),
+        ("=", ("a", "f", "g"), "scalar"),
+        ("[[", ("i",)),
+        ("=", ("i", "j"), "scalar"),
+    ]
+    # a statement whose value is missing is a kind of its own
+    broken = "[a]\nb =\n"
+    assert document._shape(tolerant_toml.read(broken), 0, len(broken))[1:] == [("=", ("a", "b"), "none")]
+
+
+@pytest.mark.parametrize("old, new, edit, describes", [
+    ("abc", "aXc", (1, 2, 2), True),
+    ("abc", "abc", (0, 0, 0), True),
+    ("abc", "abcd", (3, 3, 4), True),  # appended at the very end
+    ("abc", "bc", (0, 1, 0), True),  # removed at the very start
+    ("abc", "aXc", (1, 2, 3), False),  # the new end leaves the wrong tail
+    ("abc", "aXc", (0, 2, 2), True),  # a wider edit than needed is still true
+    ("abc", "aXc", (0, 1, 1), False),  # the kept tail differs ("bc" vs "Xc")
+    ("abc", "aXc", (1, 1, 2), False),  # the lengths do not add up
+    ("abc", "abX", (1, 2, 2), False),  # same lengths, the tail differs
+    ("abc", "Xbc", (1, 2, 2), False),  # same lengths, the head differs
+    ("abc", "abc", (-1, 0, 0), False),
+    ("abc", "abcd", (2, 4, 4), False),  # past the old text's end
+    ("abc", "ab", (2, 3, 3), False),  # past the new text's end
+    ("abc", "abc", (2, 1, 1), False),  # ends before it starts
+])
+def test_an_edit_describes_the_difference_or_is_ignored(old, new, edit, describes):
+    """A wrong edit from the editor costs only speed: the new version is read afresh."""
+    assert document._describes(old, new, edit) is describes
+    previous = PyprojectDocument(old)
+    previous.prepare()
+    doc = PyprojectDocument.edited(previous, new, edit)
+    assert (doc._base is not None) is describes

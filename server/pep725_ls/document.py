@@ -390,10 +390,26 @@ def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tr
     alone and defines the same key paths, in the same order and with the same kinds of
     value, as before the edit, the document is as valid as it was.
     """
+    chunk_start, chunk_end = _chunk_around(previous.tree.headers, tree.headers, len(doc.text), edit)
+    delta = edit[2] - edit[1]
+    if _shape(tree, chunk_start, chunk_end) != _shape(previous.tree, chunk_start, chunk_end - delta):
+        return False
+    try:
+        tomllib.loads(doc.text[chunk_start:chunk_end])
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _chunk_around(old_headers: tolerant_toml.Headers, new_headers: tolerant_toml.Headers, length: int,
+                  edit: tuple[int, int, int]) -> tuple[int, int]:
+    """The smallest run of whole tables of the new version (``length`` characters long)
+    that holds the edit and is bounded by headers both versions have: ``(start, end)``,
+    from such a header (or the start) to the next (or the end). The reader finds headers
+    only at the start of a line, so a chunk is whole lines."""
     start, old_end, new_end = edit
     delta = new_end - old_end
-    text = doc.text
-    new_starts, old_headers = tree.headers.starts, previous.tree.headers
+    new_starts = new_headers.starts
     # the chunk's start: a header before the edit in both versions (or the document's start)
     i = bisect_left(new_starts, start + 1) - 1
     while i >= 0 and old_headers.index_of_start(new_starts[i]) is None:
@@ -403,26 +419,8 @@ def _edit_keeps_validity(previous: PyprojectDocument, doc: PyprojectDocument, tr
     j = bisect_left(new_starts, max(new_end, chunk_start + 1))
     while j < len(new_starts) and old_headers.index_of_start(new_starts[j] - delta) is None:
         j += 1
-    chunk_end = new_starts[j] if j < len(new_starts) else len(text)
-    if not (_line_start(text, chunk_start) and _line_start(text, chunk_end)):
-        return False
-    if _shape(tree, chunk_start, chunk_end) != _shape(previous.tree, chunk_start, chunk_end - delta):
-        return False
-    try:
-        tomllib.loads(text[chunk_start:chunk_end])
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return False
-    return True
-
-
-def _line_start(text: str, offset: int) -> bool:
-    """``offset`` is the start or end of the text, or only blanks follow a newline before it."""
-    if offset in (0, len(text)):
-        return True
-    i = offset - 1
-    while i >= 0 and text[i] in " \t":
-        i -= 1
-    return i >= 0 and text[i] == "\n"
+    chunk_end = new_starts[j] if j < len(new_starts) else length
+    return chunk_start, chunk_end
 
 
 # The tables whose statements the checks read; the reader keeps the others' headers only.
