@@ -285,6 +285,51 @@ SHAPES = [
         ('unsupported-version-operator', "wildcards ('*') are not allowed in a DepURL version", '1.*'),
         ('legacy-depurl', "'pkg:' is the 2023 draft form; PEP 725 now writes 'dep:generic/zlib'", 'pkg:generic/zlib'),
     ]),
+    # headers and statements after others: spans are the header's or statement's own
+    ('x = 1\n[[external.host-requires]]\n', [
+        ('wrong-type', "'host-requires' must be an array of strings, not a table", '[[external.host-requires]]'),
+    ]),
+    ('x = 1\n[[external.dependency-groups]]\n', [
+        ('wrong-type', "'dependency-groups' must be a table, not an array of tables", '[[external.dependency-groups]]'),
+    ]),
+    ('x = 1\nexternal = 2\n', [
+        ('wrong-type', "'external' must be a table, not '2'", 'external = 2'),
+    ]),
+    # a syntax error's span stops at a delimiter, and never passes the end of the text
+    ('[external]\nhost-requires = ["dep:generic/zlib"] XY,Z\n', [
+        ('toml-syntax', 'TOML syntax error: Expected newline or end of document after a statement', 'XY'),
+    ]),
+    ('[external]\nhost-requires =', [
+        ('toml-syntax', 'TOML syntax error: Invalid value', ''),
+    ]),
+    # one entry's problem does not stop the check of the entries after it
+    ('[external]\nhost\nbuild-requires = 1\n', [
+        ('toml-syntax', "TOML syntax error: Expected '=' after a key in a key/value pair", '\n'),
+        ('wrong-type', "'build-requires' must be an array of strings, not '1'", '1'),
+    ]),
+    ('[external]\nhostrequires = 1\nbuildrequires = 2\n', [
+        ('unknown-key', "'hostrequires' is not a key of [external]: did you mean 'host-requires'?", 'hostrequires'),
+        ('unknown-key', "'buildrequires' is not a key of [external]: did you mean 'build-requires'?", 'buildrequires'),
+    ]),
+    ('[external]\nhost-requires =\nbuild-requires = 1\n', [
+        ('toml-syntax', 'TOML syntax error: Invalid value', '\n'),
+        ('wrong-type', "'build-requires' must be an array of strings, not '1'", '1'),
+    ]),
+    ('external = 1\nexternal.x = 2\n', [
+        ('toml-syntax', 'TOML syntax error: Cannot overwrite a value', '\n'),
+        ('wrong-type', "'external' must be a table, not '1'", 'external = 1'),
+        ('unknown-key', "'x' is not a key of [external]; PEP 725 defines build-requires, host-requires, dependencies, "
+         "optional-build-requires, optional-host-requires, optional-dependencies, dependency-groups", 'x'),
+    ]),
+    # a group's duplicate is named with its group
+    ('[external.optional-dependencies]\ngpu = ["dep:generic/zlib", "dep:generic/zlib"]\n', [
+        ('duplicate-entry', "'dep:generic/zlib' is already listed in 'optional-dependencies.gpu'", '"dep:generic/zlib"'),
+    ]),
+    # a legacy string's other problems keep their own span and no migration fix
+    ('[external]\nhost-requires = ["pkg:generic/zlib@~=1.2"]\n', [
+        ('legacy-depurl', "'pkg:' is the 2023 draft form; PEP 725 now writes 'dep:generic/zlib@~=1.2'", 'pkg:generic/zlib@~=1.2'),
+        ('unsupported-version-operator', "'~=' is not allowed in a DepURL version; use >=, >, <, <= or == joined by ','", '~=1.2'),
+    ]),
 ]
 
 
@@ -292,6 +337,8 @@ SHAPES = [
 def test_shapes_of_the_external_table(text, expected):
     found = run_checks(PyprojectDocument(text), default_index())
     assert [(f.code, f.message, text[f.start:f.end]) for f in found] == expected
+    assert all(0 <= f.start <= f.end <= len(text) for f in found)
+    assert all(isinstance(f.data, dict) for f in found)
 
 
 @pytest.mark.parametrize("message, shown", [

@@ -89,7 +89,7 @@ def _kind(node) -> str:
         return "a table"
     if isinstance(node, StringNode):
         return "a string"
-    return f"'{node.raw}'" if node is not None else "nothing"
+    return f"'{node.raw}'"  # a scalar (a missing value is the TOML syntax error's business)
 
 
 def _check_entries(doc: PyprojectDocument) -> Iterator[Finding]:
@@ -131,8 +131,8 @@ def _check_entries(doc: PyprojectDocument) -> Iterator[Finding]:
             else:
                 yield from _check_items(key, value, allow_include=key == GROUPS_KEY)
         elif _segment_for(kv, 2) is not None:  # as above: once, where the table is made
-            seg = _segment_for(kv, 3)
-            start = seg.start if seg is not None else kv.start
+            # the statement spells the group, so it spells the key under it too
+            start = _segment_for(kv, 3).start
             yield Finding("wrong-type", f"group '{path[2]}' of '{key}' must be an array, not a table", start, kv.end)
 
 
@@ -182,8 +182,9 @@ def _check_dependency_groups(doc: PyprojectDocument) -> Iterator[Finding]:
     edges: dict[str, list[tuple[str, StringNode]]] = {}
     for lst in groups:
         name = lst.group
+        # a group is a statement of its own (or an inline table's entry): it spells its name
         seg = _segment_for(lst.entry, 2)
-        start, end = (seg.start, seg.end) if seg is not None else (lst.entry.start, lst.entry.end)
+        start, end = seg.start, seg.end
         try:
             normalised = canonicalize_name(name, validate=True)
         except InvalidName:
@@ -208,7 +209,7 @@ def _check_dependency_groups(doc: PyprojectDocument) -> Iterator[Finding]:
             path = _include_path(edges, target, source)
             if path is None:
                 continue
-            shown = " → ".join(first_spelling.get(g, g) for g in [source, *path])
+            shown = " → ".join(first_spelling[g] for g in [source, *path])  # a cycle has defined groups only
             yield Finding(
                 "include-group-cycle",
                 f"include-group '{string.value}' forms a cycle: {shown}",
