@@ -77,3 +77,42 @@ def test_check_cli_reports_the_cap_and_thousands_of_duplicates_on_one_line_are_l
     assert [r["code"] for r in report].count("duplicate-entry") == 1000
     summary = [r for r in report if r["code"] == "too-many-findings"]
     assert len(summary) == 1 and "more findings not shown" in summary[0]["message"]
+
+
+def test_one_left_out_is_one_finding():
+    findings = run_checks(PyprojectDocument(malformed(1001)), default_index())
+    assert findings[-1].message == "1 more finding not shown: pep725-ls reports at most 1000 per document"
+    assert findings[-1].data == {"left_out": 1, "exact": True}
+
+
+def test_unwanted_findings_are_skipped_not_the_end():
+    text = malformed(10)
+    odd = run_checks(PyprojectDocument(text), default_index(), wanted=lambda f: text[f.start:f.end][-1] in "13579")
+    assert [text[f.start:f.end] for f in odd] == [f"not a depurl {i}" for i in (1, 3, 5, 7, 9)]
+
+
+def test_no_check_runs_once_the_count_is_full(monkeypatch):
+    """Past the cap and the count, the remaining checks are not run at all: their findings
+    could only make the summary's "at least" larger."""
+    from types import ModuleType
+
+    import pep725_ls.checks as checks
+
+    ran = []
+
+    def checker(name, count):
+        module = ModuleType(f"pep725_ls.checks.{name}")
+
+        def check(doc, index):
+            ran.append(name)
+            for i in range(count):
+                yield checks.Finding("invalid-depurl", f"{name} {i}", 0, 1)
+        module.check = check
+        return module
+
+    monkeypatch.setattr(checks, "MAX_COUNTED", 3)
+    monkeypatch.setattr(checks, "CHECKERS", [checker("first", 5), checker("second", 1)])
+    found = checks.run_checks(PyprojectDocument(""), default_index(), limit=2)
+    assert ran == ["first"]
+    assert found[-1].data == {"left_out": 3, "exact": False}
+    assert found[-1].message == "At least 3 more findings not shown: pep725-ls reports at most 2 per document"

@@ -51,7 +51,7 @@ def _isolated(checker, doc: PyprojectDocument, index: DataIndex, context: CheckC
     except AnalysisCancelled:
         raise
     except Exception as exc:
-        name = checker.__name__.rsplit(".", 1)[-1]
+        name = checker.__name__.rpartition(".")[2]
         log.exception("the %s check failed", name)
         yield Finding(INTERNAL_ERROR, f"pep725-ls: the {name} check failed ({type(exc).__name__}: {exc}); "
                       "the other checks still ran. Please report this with the file.", 0, 0, data={"checker": name})
