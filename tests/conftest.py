@@ -37,6 +37,27 @@ def pytest_ignore_collect(collection_path: Path, config):
     return None
 
 
+# Under mutation testing every surviving mutant runs every test that reaches its function:
+# the property tests run a tenth of their examples there (still derandomized), and tests
+# that run pep725-ls in another process are skipped (a mutant lives in this one only).
+MUTATION_EXAMPLES_DIVISOR = 10
+
+
+def pytest_collection_modifyitems(config, items):
+    if _MUTATION_TESTS is None:
+        return
+    skip = pytest.mark.skip(reason="runs pep725-ls in another process, where no mutant is")
+    for item in items:
+        if item.get_closest_marker("out_of_process"):
+            item.add_marker(skip)
+        test = getattr(item, "obj", None)
+        chosen = getattr(test, "_hypothesis_internal_use_settings", None)
+        if chosen is not None and not getattr(test, "_pep725_mutation_scaled", False):
+            test._hypothesis_internal_use_settings = settings(
+                chosen, max_examples=max(10, chosen.max_examples // MUTATION_EXAMPLES_DIVISOR))
+            test._pep725_mutation_scaled = True
+
+
 @pytest.fixture(autouse=True)
 def _uncached_parsers():
     """Under mutation testing, each test runs the parsers afresh: ``depurl.parse`` and the

@@ -40,6 +40,7 @@ def injected_env(tmp_path: Path) -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(hook))
 
 
+@pytest.mark.out_of_process
 def test_cli_reports_the_failed_check_and_the_others(tmp_path):
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
     r = subprocess.run([sys.executable, "-m", "pep725_ls", "check", "--format", "json"], cwd=tmp_path,
@@ -52,6 +53,7 @@ def test_cli_reports_the_failed_check_and_the_others(tmp_path):
     assert "nixpkgs check failed (KeyError" in internal["message"]
 
 
+@pytest.mark.out_of_process
 @pytest.mark.asyncio
 async def test_editor_reports_the_failed_check_and_the_others(tmp_path):
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)

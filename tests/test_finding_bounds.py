@@ -57,6 +57,7 @@ def test_checks_stop_when_cancelled():
     assert next(calls) < 60  # it stopped at the first check after the flag, not at the end
 
 
+@pytest.mark.out_of_process
 def test_check_cli_reports_the_cap_and_thousands_of_duplicates_on_one_line_are_linear(tmp_path):
     """20,000 duplicates on one line: "remove the duplicate" walked the whole line for each
     (3,000 took 7.5 s, so 20,000 ~5 min). The CLI prints 1,000 findings and the summary."""

@@ -13,6 +13,7 @@ import os
 import tomllib
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lsp_wire import LspProcess, TextModel, server_env
@@ -139,6 +140,7 @@ def test_check_fix_touches_only_the_named_file(tmp_path_factory, text, bom, crlf
     assert not list(project.glob(".*.tmp"))
 
 
+@pytest.mark.out_of_process
 def test_lsp_edits_name_only_the_document_and_parse(tmp_path):
     """Over LSP, every action of every kind, on every real-shaped file: edits only for the
     document asked about (or a new shell.nix / flake.nix beside it, created without
