@@ -388,3 +388,68 @@ def test_an_edit_describes_the_difference_or_is_ignored(old, new, edit, describe
     previous.prepare()
     doc = PyprojectDocument.edited(previous, new, edit)
     assert (doc._base is not None) is describes
+
+
+def _edit_between(old: str, new: str) -> tuple[int, int, int]:
+    """The smallest (start, old_end, new_end) that turns ``old`` into ``new``."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - start and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return start, len(old) - tail, len(new) - tail
+
+
+@pytest.mark.parametrize("old, new", [
+    # a header line edited so that it no longer looks like a header: the unclosed array
+    # above it now runs on, so reading must restart before that array
+    ("x = [\n[t1]\ny = 1\n[t2]\nz = 2\n", "x = [\n[t1] = 5\ny = 1\n[t2]\nz = 2\n"),
+    ("x = [\n[t1]\ny = 1\n[t2]\nz = 2\n", "x = [\n[t1 # c\ny = 1\n[t2]\nz = 2\n"),
+    ("[t0]\nx = [\n[t1]\ny = 1\n[t2]\nz = 2\n", "[t0]\nx = [\n[t1] = 5\ny = 1\n[t2]\nz = 2\n"),
+    # and the other way: a line becomes a header and cuts the array short
+    ("[t0]\nx = [\nt1]\ny = 1\n[t2]\n", "[t0]\nx = [\n[t1]\ny = 1\n[t2]\n"),
+    # at the very start, in the first table, making and unmaking headers
+    ("a = 1\n[t1]\nx = 1\n", "b = 1\n[t1]\nx = 1\n"),
+    ("a = 1\n[t1]\nx = 1\n[t2]\n", "a = 1\n[t1]\nx = 12\n[t2]\n"),
+    ("[t1]\nx = 1\n[t2]\ny = 2\n", "[t1]\nx = 1\n[new]\n[t2]\ny = 2\n"),
+    ("[t1]\nx = 1\n[t2]\ny = 2\n", "[t1]\nx = 1\n#[t2]\ny = 2\n"),
+])
+def test_reread_gives_a_fresh_read_where_an_edit_reaches_back(old, new):
+    edit = _edit_between(old, new)
+    for keep in (None, needed_table, lambda path: path[:1] == ("t2",)):
+        tree = tolerant_toml.reread(tolerant_toml.read(old, keep), old, new, *edit)
+        fresh = tolerant_toml.read(new, keep)
+        assert tree == fresh
+        assert tree.headers.starts == [h.start for h in fresh.headers]
+        assert tree.headers.kept() == fresh.headers.kept()
+
+
+REUSE_TEXT = "a = 1\n[t1]\nx = 1\n[t2] \ny = 2\n[t3]\nz = 3\n[t4]\nw = 4\n"
+
+
+@pytest.mark.parametrize("where, new_value, reread_paths", [
+    # reading restarts at the header before the edit and stops at the next one
+    ("y = 2", "y = 7", [("t2", "y")]),
+    ("x = 1", "x = 7", [("t1", "x")]),
+    ("a = 1", "a = 7", [("a",)]),
+    ("w = 4", "w = 7", [("t4", "w")]),
+    # a longer edit: what follows moves (copies at new offsets)
+    ("y = 2", "y = 2222", [("t2", "y"), ("t3", "z"), ("t4", "w")]),
+    # an edit on a header's line restarts at the header before it
+    ("[t2] ", "[t2]#", [("t1", "x"), ("t2", "y")]),
+])
+def test_reread_keeps_the_nodes_the_edit_cannot_reach(where, new_value, reread_paths):
+    """The nodes before the restart point and, for an edit that keeps the length, after
+    the next header are the old objects themselves, and so are the headers: the work of a
+    keystroke is that of one table."""
+    old_tree = tolerant_toml.read(REUSE_TEXT)
+    at = REUSE_TEXT.index(where)
+    new = REUSE_TEXT[:at] + new_value + REUSE_TEXT[at + len(where):]
+    tree = tolerant_toml.reread(old_tree, REUSE_TEXT, new, *_edit_between(REUSE_TEXT, new))
+    assert tree == tolerant_toml.read(new)
+    reused = [any(kv is old for old in old_tree.entries) for kv in tree.entries]
+    assert [kv.path for kv, same in zip(tree.entries, reused) if not same] == reread_paths
+    if len(new) == len(REUSE_TEXT):  # headers of the tables read again are new, the others not
+        reread_tables = {path[:1] for path in reread_paths if len(path) > 1}
+        assert [h.path for h, old_h in zip(tree.headers, old_tree.headers) if h is not old_h] == sorted(reread_tables)

@@ -167,3 +167,18 @@ def test_reads_generated_documents_as_tomllib_does(data, literal, multiline, inl
     except tomllib.TOMLDecodeError:
         return  # a tomlkit quirk, not the reader's business
     check_against_tomllib(text)
+
+
+@pytest.mark.parametrize("escape, value", [
+    (r"\U0010FFFF", "\U0010ffff"),  # the last code point
+    (r"\U00110000", "\ufffd"),  # past it: a replacement character, not a crash
+    (r"\uD7FF", "\ud7ff"),
+    (r"\uD800", "\ufffd"),  # surrogates are not characters
+    (r"\uDFFF", "\ufffd"),
+    (r"\uE000", "\ue000"),
+    (r"\e", "\x1b"),
+    (r"\q", "q"),  # not an escape: tomllib's error; the reader keeps the character
+])
+def test_escapes_at_the_edges_of_unicode(escape, value):
+    [kv] = tolerant_toml.read(f'a = "{escape}"\n').entries
+    assert kv.value.value == value
