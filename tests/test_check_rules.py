@@ -353,3 +353,11 @@ def test_a_finding_message_is_one_printable_line(message, shown):
     # from a user's string, through a check
     [f] = findings('[external]\nhost-requires = ["dep:generic/zl\\u0001ib"]\n', "invalid-depurl")
     assert f.message == "control character '\\x01' (U+0001) inside the DepURL"
+
+
+def test_an_alias_declares_its_canonical_name_too():
+    from pep725_ls.checks.declared import declared_ids
+
+    doc = PyprojectDocument('[external]\nbuild-requires = ["dep:github/Kitware/CMake", "dep:generic/zlib"]\n')
+    assert declared_ids(doc, default_index()) == {"dep:github/Kitware/CMake", "dep:generic/cmake", "dep:generic/zlib"}
+    assert declared_ids(doc, default_index(), ("host-requires",)) == set()
