@@ -100,6 +100,44 @@ PROBLEMS = [
     ('dep:swid/acme/x', [('invalid-depurl', "a 'swid' DepURL needs the qualifier 'tag_id' (purl type definition)", 14, 15, 'qualifiers', None)]),
     ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@1.0a1', [('invalid-depurl', "a 'chrome-extension' version must match ^\\d+(\\.\\d+){0,3}$ (purl type definition)", 54, 59, 'version', None)]),
     ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@>=1.0,<2.0rc1', [('invalid-depurl', "a 'chrome-extension' version must match ^\\d+(\\.\\d+){0,3}$ (purl type definition)", 54, 67, 'version', None)]),
+    # which part a character problem is in: each component, and around other separators
+    ('dep:generic/zl ib?a=b:c', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 14, 15, 'name', None)]),
+    ('dep:generic/zlib@1 .0', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 18, 19, 'version', None), ('invalid-depurl', "invalid version '1 .0' (PEP 440)", 17, 21, 'version', None)]),
+    ('dep:generic/zlib?a=b c', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 20, 21, 'qualifiers', None)]),
+    ('dep:generic/zlib#sub dir', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 20, 21, 'subpath', None)]),
+    ('dep:gen eric/zlib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 7, 8, 'type', None), ('invalid-depurl', "invalid type 'gen eric': a purl type is ASCII letters, digits, '.' and '-', starting with a letter", 4, 12, 'type', None)]),
+    ('dep:github/own er/zlib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 14, 15, 'namespace', None)]),
+    ('dep:///gen eric/zlib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 10, 11, 'type', None), ('invalid-depurl', "invalid type 'gen eric': a purl type is ASCII letters, digits, '.' and '-', starting with a letter", 7, 15, 'type', None)]),
+    ('dep:/ generic/zlib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 5, 6, 'type', None), ('invalid-depurl', "invalid type ' generic': a purl type is ASCII letters, digits, '.' and '-', starting with a letter", 5, 13, 'type', None)]),
+    ('dep:npm/@scope/na me', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 17, 18, 'name', None)]),
+    ('dep:generic/zl ibX/x', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 14, 15, 'namespace', None)]),
+    # line and paragraph separators are control characters; a no-break space is a space
+    ('dep:generic/zl\u2028ib', [('invalid-depurl', "control character '\\u2028' (U+2028) inside the DepURL", 14, 15, 'scheme', None)]),
+    ('dep:generic/zl\u2029ib', [('invalid-depurl', "control character '\\u2029' (U+2029) inside the DepURL", 14, 15, 'scheme', None)]),
+    ('dep:generic/zl\xa0ib', [('invalid-depurl', 'a space inside a DepURL must be percent-encoded as %20', 14, 15, 'name', None)]),
+    ('dep:generic/zl\ud800ib', [('invalid-depurl', "non-ASCII character '\\ud800' must be percent-encoded (%ED%A0%80)", 14, 15, 'name', None)]),
+    # '@' inside a segment: the first one, from the start of a name; parsing stops at the first bad segment
+    ('dep:generic/a@b@c@1.0', [('invalid-depurl', "'@' inside a name must be percent-encoded as %40", 13, 14, 'name', None)]),
+    ('dep:generic/@zlib@1', [('invalid-depurl', "'@' inside a name must be percent-encoded as %40", 12, 13, 'name', None)]),
+    ('dep:npm/a@b/c@d@1', [('invalid-depurl', "'@' inside a namespace must be percent-encoded as %40", 9, 10, 'namespace', None)]),
+    ('dep:npm/%ff/%fe', [('invalid-depurl', "the namespace '%ff' does not decode to UTF-8 text", 8, 11, 'namespace', None)]),
+    ('dep:npm/a%2Fb/c%2Fd', [('invalid-depurl', "a namespace segment shall not contain '/', even percent-encoded (%2F)", 8, 13, 'namespace', None)]),
+    # versions: spans of percent-encoded clauses, and every clause judged
+    ('dep:generic/zlib@%3E%3D1,~=2', [('unsupported-version-operator', "'~=' is not allowed in a DepURL version; use >=, >, <, <= or == joined by ','", 17, 28, 'version', None)]),
+    ('dep:generic/zlib@>=1%,~=2', [('invalid-depurl', "'%' must start a percent-encoded %XX escape (write '%25' for '%')", 20, 21, 'version', None), ('invalid-depurl', "invalid version '1%' (PEP 440)", 17, 21, 'version', None), ('unsupported-version-operator', "'~=' is not allowed in a DepURL version; use >=, >, <, <= or == joined by ','", 22, 25, 'version', None)]),
+    ('dep:generic/zlib@~=1,!=2,>=,*,>=x,<=1.0+local', [('unsupported-version-operator', "'~=' is not allowed in a DepURL version; use >=, >, <, <= or == joined by ','", 17, 20, 'version', None), ('unsupported-version-operator', "'!=' is not allowed in a DepURL version; use >=, >, <, <= or == joined by ','", 21, 24, 'version', None), ('invalid-depurl', "missing version after '>='", 25, 27, 'version', None), ('unsupported-version-operator', "wildcards ('*') are not allowed in a DepURL version", 28, 29, 'version', None), ('invalid-depurl', "invalid version 'x' (PEP 440)", 30, 33, 'version', None), ('invalid-depurl', "a local version ('1.0+local') is only allowed with '==' (PEP 440), not with '<='", 34, 45, 'version', None)]),
+    # qualifiers and subpaths
+    ('dep:generic/zlib#a/./b', [('invalid-depurl', "invalid subpath: segments may not be empty, '.' or '..'", 17, 22, 'subpath', None)]),
+    # what purl type definitions state: version and name characters, required qualifiers
+    ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@>=1.2.3.4.5', [('invalid-depurl', "a 'chrome-extension' version must match ^\\d+(\\.\\d+){0,3}$ (purl type definition)", 54, 65, 'version', None)]),
+    ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@>=1.2,<1.2.3.4.5', [('invalid-depurl', "a 'chrome-extension' version must match ^\\d+(\\.\\d+){0,3}$ (purl type definition)", 54, 70, 'version', None)]),
+    ('dep:chrome-extension/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', [('invalid-depurl', "a 'chrome-extension' name must match ^[a-p]{32}$ (purl type definition)", 21, 53, 'name', None)]),
+    ('dep:pub/Zlib', [('invalid-depurl', "a 'pub' name must match ^[a-z0-9_] (purl type definition)", 8, 12, 'name', None)]),
+    ('dep:swid/x?tag_id', [('invalid-depurl', "invalid qualifier 'tag_id': expected key=value with a key of lowercase letters, digits, '.', '-', '_'", 11, 17, 'qualifiers', None)]),
+    ('dep:swid/x', [('invalid-depurl', "a 'swid' DepURL needs the qualifier 'tag_id' (purl type definition)", 9, 10, 'qualifiers', None)]),
+    ('dep:julia/x', [('invalid-depurl', "a 'julia' DepURL needs the qualifier 'uuid' (purl type definition)", 10, 11, 'qualifiers', None)]),
+    ('dep:virtual/compiler', [('invalid-depurl', 'a virtual DepURL is dep:virtual/<compiler|interface>/<name>', 12, 20, 'namespace', None)]),
+    ('dep:virtual/a/b/c', [('invalid-depurl', 'a virtual DepURL is dep:virtual/<compiler|interface>/<name>', 12, 17, 'namespace', None)]),
 ]
 
 
@@ -165,6 +203,14 @@ PARTS = [
     ('dep:generic/zlib#a/%ff', {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'subpath': ('a/%ff', 17, 22)}, None),
     ('dep:generic/zlib#a/%2F', {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'subpath': ('a/%2F', 17, 22)}, None),
     ("dep:generic/zlib@>=1?a=b#sub/path ; os_name=='posix'", {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'version': ('>=1', 17, 20), 'qualifiers': ('a=b', 21, 24), 'subpath': ('sub/path', 25, 33), 'marker': ("os_name=='posix'", 36, 52)}, None),
+    # valid, at the edges of the rules above: no problem, and these parts
+    ('dep:generic/zlib?a=b=c', {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'qualifiers': ('a=b=c', 17, 22)}, None),
+    ('dep:generic/zlib#X', {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'subpath': ('X', 17, 18)}, None),
+    ('dep:generic/zlib#/a/', {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'subpath': ('/a/', 17, 20)}, None),
+    ('dep:chrome-extension/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@1.2,>=1.2.3', {'scheme': ('dep:', 0, 4), 'type': ('chrome-extension', 4, 20), 'name': ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 21, 53), 'version': ('1.2,>=1.2.3', 54, 65)}, None),
+    ('dep:swid/x?tag_id=1', {'scheme': ('dep:', 0, 4), 'type': ('swid', 4, 8), 'name': ('x', 9, 10), 'qualifiers': ('tag_id=1', 11, 19)}, None),
+    ('dep:swid/x?a=1&tag_id=2', {'scheme': ('dep:', 0, 4), 'type': ('swid', 4, 8), 'name': ('x', 9, 10), 'qualifiers': ('a=1&tag_id=2', 11, 23)}, None),
+    ('dep:julia/x?uuid=1', {'scheme': ('dep:', 0, 4), 'type': ('julia', 4, 9), 'name': ('x', 10, 11), 'qualifiers': ('uuid=1', 12, 18)}, None),
 ]
 
 
@@ -179,3 +225,18 @@ def test_parts_and_their_spans(text, parts, legacy):
     # every span shows its part's text, in the string as written (also a legacy one)
     assert all(text[start:end] == part_text for part_text, start, end in found.values())
 
+
+
+# The valid rows of PARTS at the edges of a rule: a second '=' in a qualifier's value, a
+# subpath of one letter or with slashes around it, versions a type's characters allow,
+# required qualifiers given (also after others).
+VALID_AT_THE_EDGES = [
+    "dep:generic/zlib?a=b=c", "dep:generic/zlib#X", "dep:generic/zlib#/a/",
+    "dep:chrome-extension/" + "a" * 32 + "@1.2,>=1.2.3",
+    "dep:swid/x?tag_id=1", "dep:swid/x?a=1&tag_id=2", "dep:julia/x?uuid=1",
+]
+
+
+@pytest.mark.parametrize("text", VALID_AT_THE_EDGES, ids=ascii_id)
+def test_valid_at_the_edges(text):
+    assert depurl.parse(text).problems == ()

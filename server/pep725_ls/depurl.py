@@ -380,11 +380,9 @@ def _parse_after_scheme(b: _Builder, start: int, end: int) -> None:
     for seg in path.split("/"):
         segments.append(Part(seg, pos, pos + len(seg)))
         pos += len(seg) + 1
-    type_part = segments[0]
+    type_part = segments[0]  # not empty: the slashes after 'dep:' were skipped
     b.parts["type"] = type_part
-    if not type_part.text:
-        b.problem("invalid-depurl", "missing type: expected e.g. 'generic' or 'virtual' after 'dep:'", start, start, "type")
-    elif not _TYPE.fullmatch(type_part.text):
+    if not _TYPE.fullmatch(type_part.text):
         b.problem("invalid-depurl", f"invalid type '{type_part.text}': a purl type is ASCII letters, digits, '.' and '-', starting with a letter", type_part.start, type_part.end, "type")
     elif type_part.text.lower() not in KNOWN_TYPES:
         b.problem("unknown-type", f"unknown type '{type_part.text}': not a purl type nor 'virtual'", type_part.start, type_part.end, "type")
@@ -484,8 +482,8 @@ def _join(segments: list[Part]) -> Part:
 
 
 def _check_virtual(b: _Builder, segments: list[Part]) -> None:
-    if len(segments) != 3:
-        span = _join(segments[1:]) if len(segments) > 1 else segments[0]
+    if len(segments) != 3:  # at least type and name: a missing name was reported before
+        span = _join(segments[1:])
         b.problem("invalid-depurl", "a virtual DepURL is dep:virtual/<compiler|interface>/<name>", span.start, span.end, "namespace")
         return
     namespace, name = segments[1], segments[2]
