@@ -182,3 +182,54 @@ def test_reads_generated_documents_as_tomllib_does(data, literal, multiline, inl
 def test_escapes_at_the_edges_of_unicode(escape, value):
     [kv] = tolerant_toml.read(f'a = "{escape}"\n').entries
     assert kv.value.value == value
+
+
+@pytest.mark.parametrize("written, value, content, whole, terminated", [
+    ("'''a'''", "a", "a", "'''a'''", True),
+    # up to two more quotes belong to the value: '''a'''' is "a'"
+    ("'''a''''", "a'", "a'", "'''a''''", True),
+    ("'''a'''''", "a''", "a''", "'''a'''''", True),
+    ('"""a""""', 'a"', 'a"', '"""a""""', True),
+    ('"""a"""""', 'a""', 'a""', '"""a"""""', True),
+    # a newline right after the opening quotes is not part of the value
+    ("'''\r\na'''", "a", "a", "'''\r\na'''", True),
+    ("'''\na'''", "a", "a", "'''\na'''", True),
+    ('"""\r\na\\tb"""', "a\tb", "a\\tb", '"""\r\na\\tb"""', True),
+    ('"""a\\"""b"""', 'a"""b', 'a\\"""b', '"""a\\"""b"""', True),
+    # unclosed: a multi-line string runs to the end, a one-line string to the end of its line
+    ("'''a", "a\n", "a\n", "'''a\n", False),
+    ('"""a', "a\n", "a\n", '"""a\n', False),
+    ('"ab', "ab", "ab", '"ab', False),
+    ('"ab\\', "ab", "ab\\", '"ab\\', False),
+    ("'ab", "ab", "ab", "'ab", False),
+    ('"a\\"b"', 'a"b', 'a\\"b', '"a\\"b"', True),
+    # the first closing quotes close a string, not the last ones on the line
+    ("'''a''' '''b'''", "a", "a", "'''a'''", True),
+])
+def test_string_values_and_spans(written, value, content, whole, terminated):
+    """What a string means, where its content is (what the editor underlines and
+    completes in), where it ends, and whether it was closed."""
+    text = f"x = {written}\n"
+    [kv] = tolerant_toml.read(text).entries
+    string = kv.value
+    assert (string.value, text[string.content_start:string.content_end], text[string.start:string.end],
+            string.terminated) == (value, content, whole, terminated)
+
+
+@pytest.mark.parametrize("written, paths, whole, terminated", [
+    ("{a = 1, b = 2}", [("x", "a"), ("x", "b")], "{a = 1, b = 2}", True),
+    ("{a = 1,, b = 2}", [("x", "a"), ("x", "b")], "{a = 1,, b = 2}", True),
+    ("{a = 1 b = 2}", [("x", "a"), ("x", "b")], "{a = 1 b = 2}", True),
+    ("{,a = 1}", [("x", "a")], "{,a = 1}", True),
+    ("{a.b = 1, c = {d = 2}}", [("x", "a", "b"), ("x", "c"), ("x", "c", "d")], "{a.b = 1, c = {d = 2}}", True),
+    ("{a = [1,\n2], b = 3}", [("x", "a"), ("x", "b")], "{a = [1,\n2], b = 3}", True),
+    # an inline table ends at its line's end, closed or not: the next line is a statement
+    ("{a = 1\nb = 2", [("x", "a"), ("b",)], "{a = 1", False),
+    ("{", [], "{", False),
+])
+def test_inline_tables_closed_or_not(written, paths, whole, terminated):
+    text = f"x = {written}\n"
+    tree = tolerant_toml.read(text)
+    table = tree.entries[0].value
+    assert [kv.path for kv in tree.walk()][1:] == paths
+    assert (text[table.start:table.end], table.terminated) == (whole, terminated)
