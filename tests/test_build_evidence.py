@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from expectations import findings_of
 from pep725_ls.checks import CheckContext, run_checks
 from pep725_ls.checks.build_backend import builds_native_code, reported_by_build_tool
 from pep725_ls.data_index import default_index
@@ -14,8 +15,7 @@ C, CXX, RUST = "dep:virtual/compiler/c", "dep:virtual/compiler/cxx", "dep:virtua
 
 
 def build_tool_findings(text: str, project_dir=None):
-    findings = run_checks(PyprojectDocument(text), default_index(), CheckContext(project_dir=project_dir))
-    return [f for f in findings if f.code == "missing-build-tool"]
+    return findings_of(text, "missing-build-tool", context=CheckContext(project_dir=project_dir))
 
 
 def setuptools_project(extra: str = "") -> str:

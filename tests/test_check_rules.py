@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ascii_id
+from expectations import findings_of
 
 from pep725_ls import depurl
 from pep725_ls.checks import CheckContext, run_checks
@@ -20,7 +21,7 @@ from pep725_ls.document import PyprojectDocument
 
 
 def findings(text: str, code: str, context: CheckContext | None = None):
-    return [f for f in run_checks(PyprojectDocument(text), default_index(), context) if f.code == code]
+    return findings_of(text, code, context=context)
 
 
 @pytest.mark.parametrize("written, fixed", [

@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import WORKSPACES
 from elf_fixtures import make_venv, needs_cc
-from pep725_ls.checks import CheckContext, run_checks
-from pep725_ls.data_index import default_index
-from pep725_ls.document import PyprojectDocument
+from expectations import findings_of
+from pep725_ls.checks import CheckContext
 from pep725_ls.edits import apply
 from pep725_ls.external_edits import Addition, add_to_external
 from pep725_ls.venv_scan import scan
@@ -24,8 +23,7 @@ GALLERY = sorted((WORKSPACES / "style-gallery").glob("*/pyproject.toml"))
 
 def findings(path_or_text, codes, context=None):
     text = path_or_text.read_text() if isinstance(path_or_text, Path) else path_or_text
-    doc = PyprojectDocument(text)
-    return [f for f in run_checks(doc, default_index(), context) if f.code in codes], text
+    return findings_of(text, *codes, context=context), text
 
 
 def apply_fix(text, fix):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from expectations import findings_of
 from pep725_ls.checks import CheckContext, run_checks
 from pep725_ls.checks.virtualenv_libraries import depurl_for_needed, depurl_for_soname
 from pep725_ls.data_index import default_index
@@ -24,8 +25,7 @@ VENV = Path("/project/.venv")
 
 def venv_findings(text: str, *missing: NeededLibrary):
     scan = VenvScan(VENV, files_seen=10, elf_files=len(missing), missing=tuple(missing))
-    found = run_checks(PyprojectDocument(text), default_index(), CheckContext(venv=scan))
-    return [f for f in found if f.code == "venv-missing-library"]
+    return findings_of(text, "venv-missing-library", context=CheckContext(venv=scan))
 
 
 def linked(soname: str, *files: str) -> NeededLibrary:
