@@ -138,6 +138,10 @@ PROBLEMS = [
     ('dep:julia/x', [('invalid-depurl', "a 'julia' DepURL needs the qualifier 'uuid' (purl type definition)", 10, 11, 'qualifiers', None)]),
     ('dep:virtual/compiler', [('invalid-depurl', 'a virtual DepURL is dep:virtual/<compiler|interface>/<name>', 12, 20, 'namespace', None)]),
     ('dep:virtual/a/b/c', [('invalid-depurl', 'a virtual DepURL is dep:virtual/<compiler|interface>/<name>', 12, 17, 'namespace', None)]),
+    # an '@' right before or after a '/': a version only after the last segment
+    ('dep:generic/@1.0', [('invalid-depurl', "missing name after 'dep:generic/'", 12, 12, 'name', None)]),
+    ('dep:npm/x@/y', [('invalid-depurl', "'@' inside a namespace must be percent-encoded as %40", 9, 10, 'namespace', None)]),
+    ('dep:npm/scope/', [('invalid-depurl', "missing name after 'dep:npm/scope/'", 14, 14, 'name', None)]),
 ]
 
 
@@ -211,6 +215,17 @@ PARTS = [
     ('dep:swid/x?tag_id=1', {'scheme': ('dep:', 0, 4), 'type': ('swid', 4, 8), 'name': ('x', 9, 10), 'qualifiers': ('tag_id=1', 11, 19)}, None),
     ('dep:swid/x?a=1&tag_id=2', {'scheme': ('dep:', 0, 4), 'type': ('swid', 4, 8), 'name': ('x', 9, 10), 'qualifiers': ('a=1&tag_id=2', 11, 23)}, None),
     ('dep:julia/x?uuid=1', {'scheme': ('dep:', 0, 4), 'type': ('julia', 4, 9), 'name': ('x', 10, 11), 'qualifiers': ('uuid=1', 12, 18)}, None),
+    # '#', '?' and '@' in a marker are the marker's; the first '#', then the first '?', split
+    # the rest (as packageurl-python reads 'pkg:generic/zlib#a#b' and 'pkg:generic/zlib?a=1?b=2')
+    ("dep:generic/zlib; os_name == 'a#b'", {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'marker': ("os_name == 'a#b'", 18, 34)}, None),
+    ("dep:generic/zlib; os_name == 'a?b'", {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'marker': ("os_name == 'a?b'", 18, 34)}, None),
+    ("dep:generic/zlib; os_name == 'a@b'", {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'marker': ("os_name == 'a@b'", 18, 34)}, None),
+    ("dep:generic/zlib@1?a=b#c; os_name == '#?@'", {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'version': ('1', 17, 18), 'qualifiers': ('a=b', 19, 22), 'subpath': ('c', 23, 24), 'marker': ("os_name == '#?@'", 26, 42)}, None),
+    ('dep:generic/zlib#a#b', {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'subpath': ('a#b', 17, 20)}, None),
+    ('dep:generic/zlib?a=1?b=2', {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'name': ('zlib', 12, 16), 'qualifiers': ('a=1?b=2', 17, 24)}, None),
+    # the parts kept when the name is missing
+    ('dep:npm/scope/', {'scheme': ('dep:', 0, 4), 'type': ('npm', 4, 7), 'namespace': ('scope', 8, 13)}, None),
+    ('dep:generic/@1.0', {'scheme': ('dep:', 0, 4), 'type': ('generic', 4, 11), 'version': ('1.0', 13, 16)}, None),
 ]
 
 
@@ -234,6 +249,12 @@ VALID_AT_THE_EDGES = [
     "dep:generic/zlib?a=b=c", "dep:generic/zlib#X", "dep:generic/zlib#/a/",
     "dep:chrome-extension/" + "a" * 32 + "@1.2,>=1.2.3",
     "dep:swid/x?tag_id=1", "dep:swid/x?a=1&tag_id=2", "dep:julia/x?uuid=1",
+    "dep:generic/zlib; os_name == 'a#b'",
+    "dep:generic/zlib; os_name == 'a?b'",
+    "dep:generic/zlib; os_name == 'a@b'",
+    "dep:generic/zlib@1?a=b#c; os_name == '#?@'",
+    'dep:generic/zlib#a#b',
+    'dep:generic/zlib?a=1?b=2',
 ]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pep725_ls import tolerant_toml
 from pep725_ls.document import (CursorAtKey, CursorInArray, CursorInString, CursorInValue, PyprojectDocument,
-                                 SyntaxProblem)
+                                 SyntaxProblem, needed_table)
 from pep725_ls.text_positions import LineIndex
 
 ALL_FORMS = """\
@@ -180,3 +181,14 @@ def test_cursor_in_a_later_list_and_keys_typed_with_capitals():
     assert key == CursorAtKey(("external",), "ho", text.index("hoST"), text.index(" = []"))
     key = PyprojectDocument(text).cursor(len(text) - 1)
     assert (key.prefix, text[key.start:key.end]) == ("external.XYho", "XYho")
+
+
+@pytest.mark.parametrize("path, needed", [
+    ((), True), (("external",), True), (("external", "dependency-groups"), True), (("project",), True),
+    (("build-system",), True), (("dependency-groups",), True),
+    (("tool",), True),  # its dotted keys may reach tool.setuptools
+    (("tool", "setuptools"), True), (("tool", "setuptools", "ext-modules"), True),
+    (("tool", "ruff"), False), (("tool", "setuptools-scm"), False), (("tools",), False), (("x", "external"), False),
+])
+def test_which_tables_the_checks_read(path, needed):
+    assert needed_table(path) is needed

@@ -233,3 +233,36 @@ def test_inline_tables_closed_or_not(written, paths, whole, terminated):
     table = tree.entries[0].value
     assert [kv.path for kv in tree.walk()][1:] == paths
     assert (text[table.start:table.end], table.terminated) == (whole, terminated)
+
+
+def _nesting(node) -> int:
+    depth = 0
+    while isinstance(node, tolerant_toml.ArrayNode):
+        depth += 1
+        node = node.items[0] if node.items else None
+    return depth
+
+
+@pytest.mark.parametrize("levels, read", [
+    (tolerant_toml.MAX_NESTING - 1, tolerant_toml.MAX_NESTING - 1),
+    (tolerant_toml.MAX_NESTING, tolerant_toml.MAX_NESTING),
+    (tolerant_toml.MAX_NESTING + 1, tolerant_toml.MAX_NESTING),  # the deepest bracket is junk
+])
+def test_nesting_is_read_to_its_limit_and_the_next_statement_still_is(levels, read):
+    text = "a = " + "[" * levels + "]" * levels + "\nb = 2\n"
+    tree = tolerant_toml.read(text)
+    assert _nesting(tree.entries[0].value) == read
+    assert [kv.path for kv in tree.entries] == [("a",), ("b",)]
+
+
+@pytest.mark.parametrize("text, statements", [
+    # a key without '=' ends where the key does inside an inline table, at the line's end outside
+    ("x = {a = 1, b}\n", [(("x",), "x = {a = 1, b}", True), (("x", "a"), "a = 1", True), (("x", "b"), "b", False)]),
+    ("b junk\nc = 1\n", [(("b",), "b junk", False), (("c",), "c = 1", True)]),
+    # a missing value: the statement ends after its '='
+    ("a = \nb = 1\n", [(("a",), "a =", True), (("b",), "b = 1", True)]),
+    ("x = {a =}\n", [(("x",), "x = {a =}", True), (("x", "a"), "a =", True)]),
+])
+def test_statements_being_typed(text, statements):
+    tree = tolerant_toml.read(text)
+    assert [(kv.path, text[kv.start:kv.end], kv.has_equals) for kv in tree.walk()] == statements
