@@ -142,6 +142,10 @@ PROBLEMS = [
     ('dep:generic/@1.0', [('invalid-depurl', "missing name after 'dep:generic/'", 12, 12, 'name', None)]),
     ('dep:npm/x@/y', [('invalid-depurl', "'@' inside a namespace must be percent-encoded as %40", 9, 10, 'namespace', None)]),
     ('dep:npm/scope/', [('invalid-depurl', "missing name after 'dep:npm/scope/'", 14, 14, 'name', None)]),
+    # a message shows a control character escaped, and a backslash as it is
+    ('pkg:generic/zl\\ib\x01', [('legacy-depurl', "'pkg:' is the 2023 draft form; PEP 725 now writes 'dep:generic/zl\\ib\\x01'", 0, 18, 'scheme', None), ('invalid-depurl', "control character '\\x01' (U+0001) inside the DepURL", 17, 18, 'scheme', None)]),
+    # a '+' with an ordered operator but no local version: just an invalid version
+    ('dep:generic/zlib@>=1+', [('invalid-depurl', "invalid version '1+' (PEP 440)", 17, 21, 'version', None)]),
 ]
 
 

@@ -117,3 +117,16 @@ def test_no_check_runs_once_the_count_is_full(monkeypatch):
     assert ran == ["first"]
     assert found[-1].data == {"left_out": 3, "exact": False}
     assert found[-1].message == "At least 3 more findings not shown: pep725-ls reports at most 2 per document"
+
+
+def test_the_count_is_at_least_when_the_last_check_overflows_it(monkeypatch):
+    import pep725_ls.checks as checks
+    from types import ModuleType
+
+    module = ModuleType("pep725_ls.checks.only")
+    module.check = lambda doc, index: (checks.Finding("invalid-depurl", str(i), 0, 1) for i in range(7))
+    monkeypatch.setattr(checks, "MAX_COUNTED", 3)
+    monkeypatch.setattr(checks, "CHECKERS", [module])
+    found = checks.run_checks(PyprojectDocument(""), default_index(), limit=2)
+    assert found[-1].data == {"left_out": 3, "exact": False}
+    assert found[-1].message.startswith("At least 3 more findings")

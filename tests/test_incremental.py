@@ -414,6 +414,8 @@ def _edit_between(old: str, new: str) -> tuple[int, int, int]:
     ("a = 1\n[t1]\nx = 1\n[t2]\n", "a = 1\n[t1]\nx = 12\n[t2]\n"),
     ("[t1]\nx = 1\n[t2]\ny = 2\n", "[t1]\nx = 1\n[new]\n[t2]\ny = 2\n"),
     ("[t1]\nx = 1\n[t2]\ny = 2\n", "[t1]\nx = 1\n#[t2]\ny = 2\n"),
+    # unclosed values after the edit are moved as they are, still unclosed
+    ("[t1]\nx = 1\n[t2]\ny = {a = 1\nz = [1,\n", "[t1]\nx = 12\n[t2]\ny = {a = 1\nz = [1,\n"),
 ])
 def test_reread_gives_a_fresh_read_where_an_edit_reaches_back(old, new):
     edit = _edit_between(old, new)

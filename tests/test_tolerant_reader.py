@@ -266,3 +266,29 @@ def test_nesting_is_read_to_its_limit_and_the_next_statement_still_is(levels, re
 def test_statements_being_typed(text, statements):
     tree = tolerant_toml.read(text)
     assert [(kv.path, text[kv.start:kv.end], kv.has_equals) for kv in tree.walk()] == statements
+
+
+@pytest.mark.parametrize("text, header", [
+    ("[a]\n", ("[a]", False, True)),
+    ("[[a]]\n", ("[[a]]", True, True)),
+    # unclosed: the header runs to the end of its line, and says so
+    ("[a\nx = 1\n", ("[a", False, False)),
+    ("[[a]\nx = 1\n", ("[[a]", True, False)),
+])
+def test_headers_closed_or_not(text, header):
+    [h] = tolerant_toml.read(text).headers
+    assert (text[h.start:h.end], h.is_array, h.terminated) == header
+
+
+@pytest.mark.parametrize("text", ["x = [1, 2\ny = 1\n", "x = [1,\n"])
+def test_an_unclosed_array_says_so(text):
+    assert tolerant_toml.read(text).entries[0].value.terminated is False
+
+
+def test_nesting_allowed_again_after_a_nested_value():
+    deep = "[" * (tolerant_toml.MAX_NESTING + 1) + "]" * (tolerant_toml.MAX_NESTING + 1)
+    tree = tolerant_toml.read(f"a = [[1], [[2]]]\nb = {deep}\n")
+    assert _nesting(tree.entries[1].value) == tolerant_toml.MAX_NESTING
+    shallow = "[" * tolerant_toml.MAX_NESTING + "]" * tolerant_toml.MAX_NESTING
+    tree = tolerant_toml.read(f"a = [[1], [[2]]]\nb = {shallow}\n")
+    assert _nesting(tree.entries[1].value) == tolerant_toml.MAX_NESTING
