@@ -131,6 +131,10 @@ def test_within_last_line_changes_where_not_what(text, data):
         ('[external]\nhost-requires = ["a", "b"', 1, '[external]\nhost-requires = ["a"'),
         ('[external]\nhost-requires = [\n  "a",\n  "b",', 1, '[external]\nhost-requires = [\n  "a",\n'),
         ('[external]\nhost-requires = [\n  "a",\n  "b"', 1, '[external]\nhost-requires = [\n  "a",\n'),
+        # one blank (not two) before the comma, or after it at the end of the line
+        ('[external]\nhost-requires = ["a" , "b"]\n', 0, '[external]\nhost-requires = ["b"]\n'),
+        ('[external]\nhost-requires = [\n  "a", \n  "b",\n]\n', 0, '[external]\nhost-requires = [\n  "b",\n]\n'),
+        ('[external]\nhost-requires = [\n  "a",\t\n  "b",\n]\n', 1, '[external]\nhost-requires = [\n  "a",\t\n]\n'),
     ],
 )
 def test_remove_array_item_exactly(before, index, after):
