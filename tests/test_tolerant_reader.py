@@ -191,6 +191,11 @@ def test_escapes_at_the_edges_of_unicode(escape, value):
     ("'''a'''''", "a''", "a''", "'''a'''''", True),
     ('"""a""""', 'a"', 'a"', '"""a""""', True),
     ('"""a"""""', 'a""', 'a""', '"""a"""""', True),
+    # a third extra quote is not the string's (tomllib: an error after the value)
+    ("'''a''''''", "a''", "a''", "'''a'''''", True),
+    ('"""a""""""', 'a""', 'a""', '"""a"""""', True),
+    # a literal string keeps its backslashes
+    ("'''a\\tb'''", "a\\tb", "a\\tb", "'''a\\tb'''", True),
     # a newline right after the opening quotes is not part of the value
     ("'''\r\na'''", "a", "a", "'''\r\na'''", True),
     ("'''\na'''", "a", "a", "'''\na'''", True),
@@ -221,6 +226,7 @@ def test_string_values_and_spans(written, value, content, whole, terminated):
     ("{a = 1,, b = 2}", [("x", "a"), ("x", "b")], "{a = 1,, b = 2}", True),
     ("{a = 1 b = 2}", [("x", "a"), ("x", "b")], "{a = 1 b = 2}", True),
     ("{,a = 1}", [("x", "a")], "{,a = 1}", True),
+    ("{a = 1, ! b = 2}", [("x", "a"), ("x", "b")], "{a = 1, ! b = 2}", True),  # junk is stepped over
     ("{a.b = 1, c = {d = 2}}", [("x", "a", "b"), ("x", "c"), ("x", "c", "d")], "{a.b = 1, c = {d = 2}}", True),
     ("{a = [1,\n2], b = 3}", [("x", "a"), ("x", "b")], "{a = [1,\n2], b = 3}", True),
     # an inline table ends at its line's end, closed or not: the next line is a statement
@@ -292,3 +298,23 @@ def test_nesting_allowed_again_after_a_nested_value():
     shallow = "[" * tolerant_toml.MAX_NESTING + "]" * tolerant_toml.MAX_NESTING
     tree = tolerant_toml.read(f"a = [[1], [[2]]]\nb = {shallow}\n")
     assert _nesting(tree.entries[1].value) == tolerant_toml.MAX_NESTING
+
+
+@pytest.mark.parametrize("text, read", [
+    # a junk line (of one character too) is skipped, and reading goes on after it
+    ("!\ny = 2\n", [("y",)]),
+    ("x = 1\n!!!\ny = 2\n", [("x",), ("y",)]),
+])
+def test_junk_lines_are_skipped(text, read):
+    assert [kv.path for kv in tolerant_toml.read(text).entries] == read
+
+
+@pytest.mark.parametrize("written, items", [
+    ("[1,2]", ["1", "2"]),
+    ("[1 , 2]", ["1", "2"]),
+    ("[1,}2]", ["1", "2"]),  # junk is stepped over
+])
+def test_array_items(written, items):
+    text = f"x = {written}\n"
+    array = tolerant_toml.read(text).entries[0].value
+    assert [text[item.start:item.end] for item in array.items] == items

@@ -323,9 +323,11 @@ class _Reader:
             terminated = text.startswith(quote, close)
             end = close + 3 if terminated else close
             # Up to two extra quotes may close the string: """a""""" is 'a""'.
-            while terminated and end < self.n and text[end] == quote[0] and end - close < 5:
+            extra = 0
+            while terminated and extra < 2 and end < self.n and text[end] == quote[0]:
                 end += 1
                 close += 1
+                extra += 1
             raw = text[body:close]
             if raw.startswith("\r\n"):
                 raw, body = raw[2:], body + 2
