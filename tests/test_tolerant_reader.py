@@ -219,6 +219,7 @@ def test_string_values_and_spans(written, value, content, whole, terminated):
     string = kv.value
     assert (string.value, text[string.content_start:string.content_end], text[string.start:string.end],
             string.terminated) == (value, content, whole, terminated)
+    assert string.start <= string.content_start <= string.content_end <= string.end <= len(text)
 
 
 @pytest.mark.parametrize("written, paths, whole, terminated", [
@@ -232,6 +233,7 @@ def test_string_values_and_spans(written, value, content, whole, terminated):
     # an inline table ends at its line's end, closed or not: the next line is a statement
     ("{a = 1\nb = 2", [("x", "a"), ("b",)], "{a = 1", False),
     ("{", [], "{", False),
+    ("{a=1,b=2}", [("x", "a"), ("x", "b")], "{a=1,b=2}", True),
 ])
 def test_inline_tables_closed_or_not(written, paths, whole, terminated):
     text = f"x = {written}\n"
@@ -318,3 +320,15 @@ def test_array_items(written, items):
     text = f"x = {written}\n"
     array = tolerant_toml.read(text).entries[0].value
     assert [text[item.start:item.end] for item in array.items] == items
+
+
+@pytest.mark.parametrize("text, paths", [
+    ("x = {a = 1", [("x",), ("x", "a")]),  # the text ends inside an inline table
+    ("x = {a = 1,", [("x",), ("x", "a")]),
+    ("x = [1,", [("x",)]),
+])
+def test_values_cut_off_by_the_end_of_the_text(text, paths):
+    tree = tolerant_toml.read(text)
+    assert [kv.path for kv in tree.walk()] == paths
+    value = tree.entries[0].value
+    assert value.terminated is False and value.end == len(text)
