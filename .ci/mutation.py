@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Mutation testing of the core modules with mutmut: one command, a kill rate per module.
 
-    .venv/bin/python .ci/mutation.py            # everything (~1 h on the 2-core CI machine)
-    .venv/bin/python .ci/mutation.py --report   # the last run's figures and survivors again
+    .venv/bin/python .ci/mutation.py              # everything (~11 min from scratch on the 2-core CI machine)
+    .venv/bin/python .ci/mutation.py --survivors  # after adding tests: re-test the survivors
+    .venv/bin/python .ci/mutation.py --report     # the last run's figures and survivors again
 
 Not part of `.ci/run` (too slow for every push); docs/reliability.md records the figure.
 
@@ -14,9 +15,11 @@ and what the tests read through `Path(__file__).parents[...]` (bench fixtures, d
 package's data, `../shared`). Results stay in `build/mutation/mutants/` between runs:
 mutmut re-runs only mutants of functions that changed.
 
-The tests that run are the in-process ones that exercise these modules (tests that talk to
-a server subprocess cannot see a mutant). Hypothesis runs with the "mutation" profile of
-tests/conftest.py: derandomized and without shrinking, so a verdict is the same every run.
+The tests that run are the in-process ones that exercise these modules; tests marked
+``out_of_process`` (they start pep725-ls in another process, where no mutant is) are
+skipped. Hypothesis runs with the "mutation" profile of tests/conftest.py: derandomized and
+without shrinking, so a verdict is the same every run, and the property tests run a tenth
+of their examples (each surviving mutant runs every test that reaches its function).
 """
 
 from __future__ import annotations
