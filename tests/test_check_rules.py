@@ -362,3 +362,17 @@ def test_an_alias_declares_its_canonical_name_too():
     doc = PyprojectDocument('[external]\nbuild-requires = ["dep:github/Kitware/CMake", "dep:generic/zlib"]\n')
     assert declared_ids(doc, default_index()) == {"dep:github/Kitware/CMake", "dep:generic/cmake", "dep:generic/zlib"}
     assert declared_ids(doc, default_index(), ("host-requires",)) == set()
+
+
+def test_the_python_checks_go_on_after_an_entry_they_skip():
+    """A value that is not an array, a requirement that does not parse, a bundled
+    binary wheel: each is one entry's business, the entries after it are still read."""
+    text = ('[project]\nname = "p"\ndependencies = "psycopg2"\n'
+            '[project.optional-dependencies]\npg = ["asyncpg"]\n')
+    assert [(r.section, r.group, r.requirement.name) for r in python_requirements(PyprojectDocument(text))] == [
+        ("optional", "pg", "asyncpg")]
+    text = '[project]\nname = "p"\ndependencies = ["psycopg2-binary", "python-magic"]\n[external]\n'
+    assert [f.code for f in findings_of(text, "bundled-native-library", "missing-external-dependency")] == [
+        "bundled-native-library", "missing-external-dependency"]
+    [rust] = findings_of('[build-system]\nrequires = ["not valid!!", "maturin"]\n', "missing-build-tool")
+    assert rust.data["depurls"] == ["dep:virtual/compiler/rust"]

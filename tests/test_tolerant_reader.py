@@ -286,6 +286,7 @@ def test_statements_being_typed(text, statements):
 def test_headers_closed_or_not(text, header):
     [h] = tolerant_toml.read(text).headers
     assert (text[h.start:h.end], h.is_array, h.terminated) == header
+    assert repr(tolerant_toml.read(text).headers) == f"Headers([{h!r}])"
 
 
 @pytest.mark.parametrize("text", ["x = [1, 2\ny = 1\n", "x = [1,\n"])

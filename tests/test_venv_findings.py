@@ -114,7 +114,9 @@ def test_how_a_library_is_needed():
     ("libnosuchthing.so.3", "and no nixpkgs package is known to ship it"),
 ])
 def test_a_library_nixpkgs_does_not_ship(soname, says):
-    [f] = venv_findings('[project]\nname = "p"\n', linked(soname, "a/_a.so"))
+    text = 'x = 1\n[project]\nname = "p"\n'
+    [f] = venv_findings(text, linked(soname, "a/_a.so"))
+    assert text[f.start:f.end] == "[project]"  # where a declared library would go
     assert f.message == f"{soname} (needed by a/_a.so in .venv) comes from outside the virtualenv, {says}"
     assert f.fixes == ()
     assert f.data == {"sonames": [soname], "files": ["a/_a.so"]}
