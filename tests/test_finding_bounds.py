@@ -7,9 +7,11 @@ import json
 import subprocess
 import sys
 import threading
+from types import ModuleType
 
 import pytest
 
+import pep725_ls.checks as checks
 from pep725_ls.checks import MAX_FINDINGS, AnalysisCancelled, run_checks
 from pep725_ls.data_index import default_index
 from pep725_ls.document import PyprojectDocument
@@ -92,27 +94,25 @@ def test_unwanted_findings_are_skipped_not_the_end():
     assert [text[f.start:f.end] for f in odd] == [f"not a depurl {i}" for i in (1, 3, 5, 7, 9)]
 
 
+def fake_checker(name: str, count: int, ran: list[str] | None = None) -> ModuleType:
+    """A checker module yielding ``count`` findings (and noting in ``ran`` that it ran)."""
+    module = ModuleType(f"pep725_ls.checks.{name}")
+
+    def check(doc, index):
+        if ran is not None:
+            ran.append(name)
+        for i in range(count):
+            yield checks.Finding("invalid-depurl", f"{name} {i}", 0, 1)
+    module.check = check
+    return module
+
+
 def test_no_check_runs_once_the_count_is_full(monkeypatch):
     """Past the cap and the count, the remaining checks are not run at all: their findings
     could only make the summary's "at least" larger."""
-    from types import ModuleType
-
-    import pep725_ls.checks as checks
-
     ran = []
-
-    def checker(name, count):
-        module = ModuleType(f"pep725_ls.checks.{name}")
-
-        def check(doc, index):
-            ran.append(name)
-            for i in range(count):
-                yield checks.Finding("invalid-depurl", f"{name} {i}", 0, 1)
-        module.check = check
-        return module
-
     monkeypatch.setattr(checks, "MAX_COUNTED", 3)
-    monkeypatch.setattr(checks, "CHECKERS", [checker("first", 5), checker("second", 1)])
+    monkeypatch.setattr(checks, "CHECKERS", [fake_checker("first", 5, ran), fake_checker("second", 1, ran)])
     found = checks.run_checks(PyprojectDocument(""), default_index(), limit=2)
     assert ran == ["first"]
     assert found[-1].data == {"left_out": 3, "exact": False}
@@ -120,13 +120,8 @@ def test_no_check_runs_once_the_count_is_full(monkeypatch):
 
 
 def test_the_count_is_at_least_when_the_last_check_overflows_it(monkeypatch):
-    import pep725_ls.checks as checks
-    from types import ModuleType
-
-    module = ModuleType("pep725_ls.checks.only")
-    module.check = lambda doc, index: (checks.Finding("invalid-depurl", str(i), 0, 1) for i in range(7))
     monkeypatch.setattr(checks, "MAX_COUNTED", 3)
-    monkeypatch.setattr(checks, "CHECKERS", [module])
+    monkeypatch.setattr(checks, "CHECKERS", [fake_checker("only", 7)])
     found = checks.run_checks(PyprojectDocument(""), default_index(), limit=2)
     assert found[-1].data == {"left_out": 3, "exact": False}
     assert found[-1].message.startswith("At least 3 more findings")

@@ -21,6 +21,7 @@ from pep725_ls.checks import run_checks
 from pep725_ls.config import Settings
 from pep725_ls.data_index import default_index
 from pep725_ls.document import PyprojectDocument, needed_table
+from pep725_ls.edits import minimal_edit
 from pep725_ls.text_document import LspTextDocument
 from pep725_ls.text_positions import LineIndex
 
@@ -392,13 +393,8 @@ def test_an_edit_describes_the_difference_or_is_ignored(old, new, edit, describe
 
 def _edit_between(old: str, new: str) -> tuple[int, int, int]:
     """The smallest (start, old_end, new_end) that turns ``old`` into ``new``."""
-    start = 0
-    while start < min(len(old), len(new)) and old[start] == new[start]:
-        start += 1
-    tail = 0
-    while tail < min(len(old), len(new)) - start and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    return start, len(old) - tail, len(new) - tail
+    edit = minimal_edit(old, new)
+    return edit.start, edit.end, edit.start + len(edit.new_text)
 
 
 @pytest.mark.parametrize("old, new", [
